@@ -1,0 +1,45 @@
+"""Shared fixtures: the three personas and a small agency tree.
+
+alice — organizer (and author) at Sở Nội vụ, verified e-mail
+bob   — organizer at UBND huyện Tuy Phước (a sibling branch), verified
+charlie — an official at a commune under Tuy Phước, no roles
+"""
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import make_agency, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and caches must not leak from one test into the next."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def tree(db):
+    province = make_agency("province", "UBND tỉnh", kind="province")
+    snv = make_agency("snv", "Sở Nội vụ", parent=province, headcount=60)
+    snv_unit = make_agency("snv-vt", "Văn thư Sở Nội vụ", parent=snv, headcount=5)
+    district = make_agency(
+        "tuyphuoc", "UBND huyện Tuy Phước", parent=province, kind="district", headcount=130
+    )
+    commune = make_agency("phuocthuan", "UBND xã Phước Thuận", parent=district, kind="commune", headcount=20)
+    return {"province": province, "snv": snv, "snv_unit": snv_unit, "district": district, "commune": commune}
+
+
+@pytest.fixture
+def alice(tree):
+    return make_user("alice@example.vn", agency=tree["snv"], roles=["organizer", "author"])
+
+
+@pytest.fixture
+def bob(tree):
+    return make_user("bob@example.vn", agency=tree["district"], roles=["organizer"])
+
+
+@pytest.fixture
+def charlie(tree):
+    return make_user("charlie@example.vn", agency=tree["commune"])
