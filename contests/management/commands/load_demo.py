@@ -4,9 +4,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo as accounts_demo
+from questionbank import demo as questionbank_demo
 
 # Each app's loader, in dependency order. Later apps append theirs here.
-LOADERS = [accounts_demo.load]
+LOADERS = [accounts_demo.load, questionbank_demo.load]
 
 
 class Command(BaseCommand):
