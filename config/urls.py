@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("bank/", include("questionbank.urls")),
+    path("contests/", include("contests.urls")),
+    path("api/", include(("contests.api_urls", "api"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+app_name = "contests"
+urlpatterns = [
+    path("organize/", include("contests.organizer_urls")),
+    path("", include("contests.participant_urls")),
+]
