@@ -241,6 +241,10 @@ class Attempt(models.Model):
     # Maintained when attempts finalise: the attempt that represents this
     # participant in the round's ranking (by the round's counting rule).
     counted = models.BooleanField(default=False)
+    # contests.ranking.encode_score of this attempt (lower = better): the live
+    # board orders by (live_score, user_id) in the database exactly as Redis
+    # orders its sorted set by (score, member).
+    live_score = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("attempt")
@@ -253,8 +257,8 @@ class Attempt(models.Model):
             models.UniqueConstraint(fields=["round", "user", "number"], name="attempt_unique_number"),
         ]
         indexes = [
-            # Ranking: counted attempts of a round and block.
-            models.Index(fields=["round", "block", "counted"], name="attempt_ranking_idx"),
+            # Live board: counted attempts of a round and block in live order.
+            models.Index(fields=["round", "block", "counted", "live_score", "user"], name="attempt_ranking_idx"),
             # Expired-attempt sweep: in-progress attempts past their deadline.
             models.Index(fields=["status", "deadline"], name="attempt_sweep_idx"),
             # My attempts.
