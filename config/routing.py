@@ -1,3 +1,11 @@
 """WebSocket routes of every app, collected in one place."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from contests import consumers
+
+websocket_urlpatterns = [
+    path("ws/rounds/<int:round_id>/board/", consumers.RoundBoardConsumer.as_asgi()),
+    path("ws/rounds/<int:round_id>/blocks/<int:block_id>/board/", consumers.RoundBoardConsumer.as_asgi()),
+    path("ws/contests/<int:contest_id>/turnout/", consumers.TurnoutConsumer.as_asgi()),
+]

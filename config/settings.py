@@ -176,6 +176,9 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Live boards publish at most once per this many seconds (see contests/live.py).
+LIVE_TICK_SECONDS = float(env_str("LIVE_TICK_SECONDS", "1.0"))
+
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -12,6 +12,12 @@ from tests.factories import make_agency, make_user
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """PBKDF2 is deliberately slow; tests that create many users need not be."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and caches must not leak from one test into the next."""
     cache.clear()
