@@ -132,6 +132,9 @@ class Question(models.Model):
             models.Index(fields=["topic", "difficulty", "status"], name="q_draw_idx"),
             # Shared questions are listed for every organizer.
             models.Index(fields=["sharing", "status"], name="q_sharing_idx"),
+            # The bank list's order (Meta.ordering): a first page is read from this
+            # index instead of sorting every readable question.
+            models.Index(fields=["-updated_at", "-id"], name="q_recent_idx"),
         ]
 
     def __str__(self):

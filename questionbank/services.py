@@ -1,5 +1,6 @@
 """Every state change of the question bank."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -54,9 +55,12 @@ def create_topic(*, name, code, parent=None, owner_agency=None):
 
 
 def _tags(names):
+    """Tags by name, reusing an existing tag that differs only by case."""
     tags = []
     for name in names:
-        tag, _created = Tag.objects.get_or_create(name=name)
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is None:
+            tag, _created = Tag.objects.get_or_create(name=name)
         tags.append(tag)
     return tags
 
@@ -68,7 +72,66 @@ def _refresh_denormalised(question, version, tag_names):
     question.dedup_key = dedup_key(version.text)
 
 
+def _save_image(field_file, upload, *, field):
+    """Verify, re-encode and store an upload on `field_file`; refusals become QuestionError."""
+    try:
+        processed = process_image(upload)
+    except ValidationError as exc:
+        raise QuestionError([(field, message) for message in exc.messages])
+    field_file.save(processed.name, processed, save=False)
+
+
+def _is_upload(image):
+    return image is not None and image is not False and not isinstance(image, str)
+
+
+class _StoredImages:
+    """Image names of a version (question and options by position), read once:
+    what an edit may keep."""
+
+    def __init__(self, version):
+        self.question = version.image.name if version is not None and version.image else ""
+        self.options = {o.position: o.image.name for o in version.options.all() if o.image} if version else {}
+        self.names = set(self.options.values()) | ({self.question} if self.question else set())
+
+
+def _set_question_image(version, data, *, stored):
+    """The question image is an upload (stored anew), False (none), a stored name
+    of the previous version (kept), or None (keep the previous image)."""
+    if _is_upload(data.image):
+        _save_image(version.image, data.image, field="image")
+    elif data.image is False:
+        version.image = ""
+    elif isinstance(data.image, str):
+        if data.image and data.image not in stored.names:
+            raise QuestionError([("image", _("The question refers to an unknown image."))])
+        version.image = data.image
+    else:
+        version.image = stored.question
+
+
+def _write_options(version, data, *, stored):
+    """Options of `version`; each image follows the rules of `_set_question_image`,
+    None keeping the previous image at the same position."""
+    options = []
+    for position, option in enumerate(data.options, start=1):
+        row = Option(version=version, position=position, text=option.text, is_correct=option.is_correct)
+        if _is_upload(option.image):
+            _save_image(row.image, option.image, field="options")
+        elif isinstance(option.image, str):
+            if option.image and option.image not in stored.names:
+                raise QuestionError(
+                    [("options", _("Option %(n)d refers to an unknown image.") % {"n": position})]
+                )
+            row.image = option.image
+        elif option.image is None:
+            row.image = stored.options.get(position, "")
+        options.append(row)
+    Option.objects.bulk_create(options)
+
+
 def _write_version(*, question, data, actor, number, keep_images_from=None):
+    stored = _StoredImages(keep_images_from)
     version = QuestionVersion(
         question=question,
         number=number,
@@ -78,25 +141,9 @@ def _write_version(*, question, data, actor, number, keep_images_from=None):
         legal_basis=data.legal_basis,
         created_by=actor,
     )
-    if data.image is not None and data.image is not False:
-        processed = process_image(data.image)
-        version.image.save(processed.name, processed, save=False)
-    elif keep_images_from is not None and data.image is None:
-        version.image = keep_images_from.image
+    _set_question_image(version, data, stored=stored)
     version.save()
-    old_images = {}
-    if keep_images_from is not None:
-        old_images = {o.position: o.image for o in keep_images_from.options.all()}
-    options = []
-    for position, option in enumerate(data.options, start=1):
-        row = Option(version=version, position=position, text=option.text, is_correct=option.is_correct)
-        if option.image is not None and option.image is not False:
-            processed = process_image(option.image)
-            row.image.save(processed.name, processed, save=False)
-        elif option.image is None and position in old_images:
-            row.image = old_images[position]
-        options.append(row)
-    Option.objects.bulk_create(options)
+    _write_options(version, data, stored=stored)
     return version
 
 
@@ -148,32 +195,76 @@ def create_question(
     return question
 
 
+def _content_changed(version, data):
+    """True when `data` differs from `version` in anything a participant sees or
+    a reviewer approved: kind, texts, explanation, legal basis, options, images."""
+    if version is None:
+        return True
+    if (version.kind, version.text, version.explanation, version.legal_basis) != (
+        data.kind,
+        data.text,
+        data.explanation,
+        data.legal_basis,
+    ):
+        return True
+    if _image_changed(version.image, data.image):
+        return True
+    options = list(version.options.all())
+    if len(options) != len(data.options):
+        return True
+    for old, new in zip(options, data.options, strict=True):
+        if (old.text, old.is_correct) != (new.text, new.is_correct) or _image_changed(old.image, new.image):
+            return True
+    return False
+
+
+def _image_changed(stored, image):
+    if image is None:
+        return False
+    if image is False:
+        return bool(stored)
+    if isinstance(image, str):
+        return image != (stored.name if stored else "")
+    return True
+
+
 @transaction.atomic
 def update_question(*, actor, question, data, topic=None, sharing=None, check_permission=True):
     """Edit a question. A version already shown in an attempt is never changed:
-    a new version is written instead. An approved question goes back to draft."""
+    a new version is written instead. A content change sends an approved (or
+    in-review) question back to draft; a change of topic, sharing, difficulty or
+    tags alone keeps the status and the version."""
     question = Question.objects.select_for_update().get(pk=question.pk)
     if check_permission and not selectors.can_edit_question(user=actor, question=question):
         raise PermissionDenied(_("You may not edit this question."))
     if question.status == Status.RETIRED:
         raise QuestionError(_("A retired question cannot be edited; restore it first."))
     data = _validated(data)
-    current = question.current_version
-    if current is None or current.is_frozen:
-        number = (question.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = _write_version(
-            question=question, data=data, actor=actor, number=number, keep_images_from=current
-        )
+    # Lock the version row too: an attempt freezing it (mark_versions_used) waits
+    # for this edit, and this edit sees a freeze that committed first.
+    current = (
+        QuestionVersion.objects.select_for_update().get(pk=question.current_version_id)
+        if question.current_version_id
+        else None
+    )
+    if _content_changed(current, data):
+        if current is None or current.is_frozen:
+            number = (question.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+            version = _write_version(
+                question=question, data=data, actor=actor, number=number, keep_images_from=current
+            )
+        else:
+            version = _rewrite_version(current, data, actor)
+        question.current_version = version
+        if question.status in (Status.APPROVED, Status.REVIEW):
+            record_status(question=question, to_status=Status.DRAFT, actor=actor, comment=_("Edited"))
     else:
-        version = _rewrite_version(current, data, actor)
-    question.current_version = version
+        version = current
     question.difficulty = data.difficulty
     if topic is not None:
         question.topic = topic
     if sharing is not None:
         question.sharing = sharing
-    if question.status in (Status.APPROVED, Status.REVIEW):
-        record_status(question=question, to_status=Status.DRAFT, actor=actor, comment=_("Edited"))
     _refresh_denormalised(question, version, data.tags)
     question.save()
     question.tags.set(_tags(data.tags))
@@ -182,27 +273,14 @@ def update_question(*, actor, question, data, topic=None, sharing=None, check_pe
 
 def _rewrite_version(version, data, actor):
     """Change an unused version in place (no attempt has shown it)."""
-    old_images = {o.position: o.image for o in version.options.all()}
+    stored = _StoredImages(version)
     version.kind, version.text = data.kind, data.text
     version.explanation, version.legal_basis = data.explanation, data.legal_basis
     version.created_by = actor
-    if data.image is False:
-        version.image = ""
-    elif data.image is not None:
-        processed = process_image(data.image)
-        version.image.save(processed.name, processed, save=False)
+    _set_question_image(version, data, stored=stored)
     version.save()
     version.options.all().delete()
-    options = []
-    for position, option in enumerate(data.options, start=1):
-        row = Option(version=version, position=position, text=option.text, is_correct=option.is_correct)
-        if option.image is not None and option.image is not False:
-            processed = process_image(option.image)
-            row.image.save(processed.name, processed, save=False)
-        elif option.image is None and position in old_images:
-            row.image = old_images[position]
-        options.append(row)
-    Option.objects.bulk_create(options)
+    _write_options(version, data, stored=stored)
     return version
 
 
@@ -235,7 +313,7 @@ def submit_for_review(*, actor, question):
 @transaction.atomic
 def approve(*, actor, question, comment=""):
     question = _locked(question)
-    if question.author_id == actor.pk:
+    if selectors.wrote_question(user=actor, question=question):
         raise PermissionDenied(_("You cannot approve a question you wrote; another reviewer must."))
     if not selectors.can_review_question(user=actor, question=question):
         raise PermissionDenied(_("You may not review this question."))
@@ -297,10 +375,19 @@ def move_topic(*, actor, question, topic):
 
 @transaction.atomic
 def add_tag(*, actor, question, tag_name):
+    question = _locked(question)
     if not selectors.can_edit_question(user=actor, question=question):
         raise PermissionDenied(_("You may not edit this question."))
+    tag_name = clean_text(tag_name)[:60]
+    if not tag_name:
+        raise QuestionError([("tag", _("Enter a tag."))])
     (tag,) = _tags([tag_name])
     question.tags.add(tag)
+    return refresh_search_text(question=question)
+
+
+def refresh_search_text(*, question):
+    """Recompute the search copy after the tags changed outside `update_question`."""
     names = list(question.tags.values_list("name", flat=True))
     version = question.current_version
     question.search_text = search_text(version.text, version.legal_basis, " ".join(names))

@@ -180,4 +180,8 @@ class Migration(migrations.Migration):
             model_name='question',
             index=models.Index(fields=['sharing', 'status'], name='q_sharing_idx'),
         ),
+        migrations.AddIndex(
+            model_name='question',
+            index=models.Index(fields=['-updated_at', '-id'], name='q_recent_idx'),
+        ),
     ]
