@@ -95,7 +95,7 @@ def _frozen_top(round, block_id, moment, n):
     qs = Attempt.objects.filter(round=round, is_preview=False, finished_at__lt=moment).exclude(
         status=Attempt.Status.IN_PROGRESS
     )
-    qs = qs.filter(block_id=block_id) if block_id else qs.filter(block__isnull=True)
+    qs = qs.filter(block_id=block_id) if block_id else qs
     best = {}
     rows = qs.order_by("finished_at", "id").values_list(
         "user_id", "correct_count", "duration_ms", "finished_at"

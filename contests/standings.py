@@ -1,6 +1,7 @@
 """Live standings per round and block, behind one small interface with two
 backends chosen by settings: the database (embedded default) and Redis
-sorted sets (when REDIS_URL is set).
+sorted sets (when REDIS_URL is set). `block_id=None` means the whole round
+(every block together).
 
 Both order by (Attempt.live_score, user id): see contests.ranking. The
 database is the source of truth; `rebuild_round` refills Redis from it.
@@ -15,7 +16,7 @@ from contests.models import Attempt
 
 def _counted(round_id, block_id):
     qs = Attempt.objects.filter(round_id=round_id, counted=True, is_preview=False, live_score__isnull=False)
-    return qs.filter(block_id=block_id) if block_id else qs.filter(block__isnull=True)
+    return qs.filter(block_id=block_id) if block_id else qs
 
 
 class DatabaseStandings:
@@ -84,10 +85,17 @@ class RedisStandings:
         return f"{getattr(settings, 'REDIS_PREFIX', 'ttt')}:lb:{round_id}:{block_id or 0}"
 
     def record(self, *, round_id, block_id, user_id, score):
-        self.client.zadd(self.key(round_id, block_id), {ranking.member(user_id): score})
+        """Write the standing to its block's board and to the whole round's."""
+        with self.client.pipeline(transaction=True) as pipe:
+            for key in {self.key(round_id, block_id), self.key(round_id, None)}:
+                pipe.zadd(key, {ranking.member(user_id): score})
+            pipe.execute()
 
     def remove(self, *, round_id, block_id, user_id):
-        self.client.zrem(self.key(round_id, block_id), ranking.member(user_id))
+        with self.client.pipeline(transaction=True) as pipe:
+            for key in {self.key(round_id, block_id), self.key(round_id, None)}:
+                pipe.zrem(key, ranking.member(user_id))
+            pipe.execute()
 
     def top(self, *, round_id, block_id, n):
         rows = self.client.zrange(self.key(round_id, block_id), 0, n - 1, withscores=True)
@@ -124,7 +132,7 @@ class RedisStandings:
         with self.client.pipeline(transaction=True) as pipe:
             for key in existing:
                 pipe.delete(key)
-            for block_id in block_ids:
+            for block_id in block_ids | {None}:
                 entries = {
                     ranking.member(u): s
                     for u, s in _counted(round_id, block_id).values_list("user_id", "live_score").iterator()
@@ -132,7 +140,7 @@ class RedisStandings:
                 if entries:
                     pipe.zadd(self.key(round_id, block_id), entries)
             pipe.execute()
-        return sum(self.count(round_id=round_id, block_id=b) for b in block_ids)
+        return self.count(round_id=round_id, block_id=None)
 
 
 def get_backend():
