@@ -258,7 +258,9 @@ class Attempt(models.Model):
         ]
         indexes = [
             # Live board: counted attempts of a round and block in live order.
-            models.Index(fields=["round", "block", "counted", "live_score", "user"], name="attempt_ranking_idx"),
+            models.Index(
+                fields=["round", "block", "counted", "live_score", "user"], name="attempt_ranking_idx"
+            ),
             # Expired-attempt sweep: in-progress attempts past their deadline.
             models.Index(fields=["status", "deadline"], name="attempt_sweep_idx"),
             # My attempts.
@@ -299,3 +301,7 @@ class AttemptQuestion(models.Model):
 
     def __str__(self):
         return f"{self.attempt_id}#{self.position}"
+
+
+# Awards and reports live in their own module; importing it here registers them.
+from contests.award_models import *  # noqa: E402,F403

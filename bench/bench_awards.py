@@ -1,0 +1,440 @@
+"""Benchmark: finalising a big round, exporting its results, the participation report.
+
+    .venv/bin/python bench/bench_awards.py [--attempts 100000] [--participants 60000]
+        [--agencies 500] [--pg postgres://postgres@127.0.0.1:5432] [--keep]
+
+Creates a scratch PostgreSQL database `ttt_bench_awards`, migrates it, fills it
+with COPY (500 agencies, 60,000 officials — a few with hostile names such as
+"=HYPERLINK(…)" —, one closed round with 100,000 attempts: 59 % perfect, as in
+real CCHC weeks, so the prediction question and the timings decide), then measures:
+
+1. finalising the round (`contests.awards.finalise_round`: read, rank, hash,
+   write 60,000 standings), twice from scratch, checking the two SHA-256 are
+   equal; same-run baseline: reading the same 100,000 attempt rows;
+2. exporting the results to .xlsx through the organiser's view (streamed),
+   in a child process so its peak memory (max RSS) is its own; baselines: the
+   same child doing nothing (Django loaded), and writing the same rows to CSV;
+3. the participation report for 500 agencies (`contests.reports.participation`);
+   baseline: one COUNT over the contest's attempts.
+
+Targets (the issue): finalise ≤ 10 s; export ≤ 30 s and ≤ 300 MB peak;
+participation ≤ 1 s. Writes bench/results/awards.json and awards.md, then
+drops the database (unless --keep). Takes about a minute or two.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DB_NAME = "ttt_bench_awards"
+RESULTS = ROOT / "bench" / "results"
+TARGETS = {"finalise_s": 10.0, "export_s": 30.0, "export_peak_mb": 300.0, "participation_s": 1.0}
+HOSTILE = ['=HYPERLINK("http://evil.example","Bấm")', "+84 912", "-1+1", "@SUM(A1:A9)"]
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--attempts", type=int, default=100_000)
+    parser.add_argument("--participants", type=int, default=60_000)
+    parser.add_argument("--agencies", type=int, default=500)
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--fill-only", action="store_true", help="fill the database, keep it, measure nothing"
+    )
+    parser.add_argument("--child", choices=["export", "idle", "csv"], help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def admin(pg, sql):
+    import psycopg
+
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def setup_django(pg):
+    os.environ["DATABASE_URL"] = f"{pg}/{DB_NAME}"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def rss_mb():
+    """Peak resident memory of this process (VmHWM: unlike ru_maxrss, not
+    inherited from the parent across fork and exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- filling ------------------------------------------------------------------------------------
+
+
+def copy_rows(model, columns, rows):
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def reset_sequence(model):
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
+
+
+def fill(args):
+    from accounts.models import Agency, User
+    from contests.models import Attempt, Block, Contest, Round
+
+    rng = random.Random(20210503)
+    now = datetime.now(UTC)
+    # Agencies: a province and its children.
+    agencies = [(1, "UBND tỉnh Bình Định", "province", "province", None, "/1/", 0, True, now)]
+    for n in range(2, args.agencies + 1):
+        kind = "department" if n % 3 else "commune"
+        agencies.append((n, f"Cơ quan số {n}", f"cq-{n}", kind, 1, f"/1/{n}/", 0, True, now))
+    copy_rows(
+        Agency,
+        ["id", "name", "code", "kind", "parent_id", "path", "headcount", "is_active", "created_at"],
+        agencies,
+    )
+    reset_sequence(Agency)
+    # Officials, spread over the agencies.
+    members = dict.fromkeys(range(1, args.agencies + 1), 0)
+    user_columns = [
+        "id", "password", "is_superuser", "is_staff", "is_active", "date_joined", "email", "full_name",
+        "gender", "phone", "cccd_last3", "kind", "agency_id", "position",
+    ]  # fmt: skip
+
+    def users():
+        for n in range(1, args.participants + 1):
+            agency = rng.randint(1, args.agencies)
+            members[agency] += 1
+            name = HOSTILE[n % len(HOSTILE)] if n % 10_000 == 0 else f"Nguyễn Văn Người {n}"
+            yield (
+                n, "!", False, False, True, now - timedelta(days=400, seconds=n), f"u{n}@bench.vn", name,
+                "male", "0912345678", f"{n % 1000:03d}", "official", agency, "non_leader",
+            )  # fmt: skip
+
+    copy_rows(User, user_columns, users())
+    reset_sequence(User)
+    # Headcounts: members plus a third who have not taken part.
+    from django.db.models import Case, IntegerField, Value, When
+
+    Agency.objects.update(
+        headcount=Case(
+            *[When(pk=k, then=Value(v + v // 3 + 1)) for k, v in members.items()], output_field=IntegerField()
+        )
+    )
+    admin_user = User.objects.create_superuser(email="bench-admin@bench.vn", password=None)
+    contest = Contest.objects.create(
+        owner_agency_id=1, title="Cuộc thi tìm hiểu CCHC (benchmark)", slug="bench", status="published",
+        audience_officials=True, audience_citizens=False,
+    )  # fmt: skip
+    block = Block.objects.create(contest=contest, name="CBCCVC", code="cbccvc", participant_kind="official")
+    opens = datetime(2021, 5, 3, tzinfo=UTC) - timedelta(hours=7)
+    round = Round.objects.create(
+        contest=contest, number=1, title="Tuần 1", opens_at=opens, closes_at=opens + timedelta(days=7, seconds=-1),
+        questions_per_attempt=20, time_limit_minutes=20, max_attempts=3, prediction_target="participants",
+    )  # fmt: skip
+    second = args.attempts - args.participants  # persons 1..second have two attempts
+
+    def attempts():
+        attempt_id = 0
+        for user in range(1, args.participants + 1):
+            for number in (1, 2) if user <= second else (1,):
+                attempt_id += 1
+                perfect = rng.random() < 0.59
+                correct = 20 if perfect else rng.randint(4, 19)
+                duration = rng.randint(45_000, 1_200_000)
+                finished = opens + timedelta(milliseconds=rng.randint(0, 7 * 86_400_000 - duration - 1))
+                yield (
+                    attempt_id, round.pk, block.pk, user, number, "submitted", False,
+                    finished - timedelta(milliseconds=duration), finished + timedelta(minutes=20), finished,
+                    duration, 20, 20, correct, Decimal(correct * 5), Decimal(int(rng.gauss(60_000, 2_500))),
+                    number == 1, None,
+                )  # fmt: skip
+
+    copy_rows(
+        Attempt,
+        [
+            "id",
+            "round_id",
+            "block_id",
+            "user_id",
+            "number",
+            "status",
+            "is_preview",
+            "started_at",
+            "deadline",
+            "finished_at",
+            "duration_ms",
+            "question_count",
+            "answered_count",
+            "correct_count",
+            "score",
+            "prediction",
+            "counted",
+            "live_score",
+        ],  # fmt: skip
+        attempts(),
+    )
+    reset_sequence(Attempt)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return contest, round, admin_user
+
+
+# --- measurements ----------------------------------------------------------------------------------
+
+
+def measure_finalise(round):
+    from contests import awards
+    from contests.models import Attempt, RoundResult
+
+    started = time.perf_counter()
+    rows = list(Attempt.objects.filter(round=round, is_preview=False).values_list(*awards.ATTEMPT_FIELDS))
+    read_s = time.perf_counter() - started
+    del rows
+    runs = []
+    for n in range(2):
+        RoundResult.objects.filter(round=round).delete()
+        started = time.perf_counter()
+        result = awards.finalise_round(round=round, actor=None)
+        runs.append(
+            {
+                "seconds": round_s(time.perf_counter() - started),
+                "sha256": result.sha256,
+                "entries": result.entries,
+            }
+        )
+        log(
+            f"finalise run {n + 1}: {runs[-1]['seconds']} s, {result.entries} standings, {result.sha256[:16]}…"
+        )
+    return {
+        "read_attempts_s": round_s(read_s),
+        "runs": runs,
+        "deterministic": runs[0]["sha256"] == runs[1]["sha256"],
+    }
+
+
+def round_s(value):
+    return round(value, 3)
+
+
+def child(args):
+    """Run in a fresh process: export the results (or do nothing, or write CSV)."""
+    setup_django(args.pg)
+    from django.test import RequestFactory
+
+    from accounts.models import User
+    from contests import award_views
+    from contests.models import Round, Standing
+
+    bench_round = Round.objects.get(contest__slug="bench")
+    before = rss_mb()
+    started, cpu = time.perf_counter(), time.process_time()
+    size = 0
+    if args.child == "export":
+        request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="en")
+        request.user = User.objects.get(email="bench-admin@bench.vn")
+        response = award_views.report_results_xlsx(
+            request, contest_id=bench_round.contest_id, round_id=bench_round.pk
+        )
+        for chunk in response.streaming_content:
+            size += len(chunk)
+    elif args.child == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        rows = Standing.objects.filter(result__round=bench_round).order_by("block_id", "position").values_list(
+            "block_id", "position", "rank", "user__full_name", "user__email", "user__agency__name", "attempt_id",
+            "score", "correct_count", "duration_ms", "finished_at", "prediction", "tied", "record_json",
+        )  # fmt: skip
+        for row in rows.iterator(chunk_size=5000):
+            writer.writerow(row)
+            if buffer.tell() > 1 << 20:
+                size += len(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+        size += len(buffer.getvalue())
+    seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    print(
+        json.dumps(
+            {
+                "seconds": round_s(seconds),
+                "cpu_seconds": round_s(cpu),
+                "bytes": size,
+                "rss_before_mb": round(before, 1),
+                "peak_rss_mb": round(rss_mb(), 1),
+            }
+        )
+    )
+
+
+def run_child(args, kind):
+    command = [sys.executable, __file__, "--child", kind, "--pg", args.pg]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        raise RuntimeError(f"child {kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_participation(contest):
+    from contests import reports
+    from contests.models import Attempt
+
+    timings, base = [], []
+    for _n in range(5):
+        started = time.perf_counter()
+        data = reports.participation(contest=contest)
+        timings.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        Attempt.objects.filter(round__contest=contest, is_preview=False).count()
+        base.append(time.perf_counter() - started)
+    return {
+        "agencies": len(data.rows),
+        "median_s": round_s(statistics.median(timings)),
+        "max_s": round_s(max(timings)),
+        "baseline_count_median_s": round_s(statistics.median(base)),
+        "participants": data.total_participants,
+    }
+
+
+# --- report ---------------------------------------------------------------------------------------------
+
+
+def machine():
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def write_results(figures):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "awards.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    f, e, p = figures["finalise"], figures["export"], figures["participation"]
+    best = min(r["seconds"] for r in f["runs"])
+    lines = [
+        "# Awards benchmark",
+        "",
+        f"Run {figures['when']} on {figures['machine']['platform']}, {figures['machine']['cpus']} CPUs, "
+        f"load average {figures['machine']['load_average']} (a shared machine: other work was running), "
+        f"PostgreSQL, {figures['data']['attempts']:,} attempts from {figures['data']['participants']:,} "
+        f"participants in {figures['data']['agencies']} agencies.",
+        "",
+        "| measure | figure | target | baseline (same run) | ratio |",
+        "|---|---|---|---|---|",
+        f"| finalise the round (read, rank, hash, write {f['runs'][0]['entries']:,} standings) | "
+        f"{', '.join(str(r['seconds']) for r in f['runs'])} s wall; "
+        f"{', '.join(str(r['cpu_seconds']) for r in f['runs'])} s CPU in Python | ≤ {TARGETS['finalise_s']} s | "
+        f"read the same attempts with the ORM: {f['read_attempts_s']} s | {best / f['read_attempts_s']:.1f}× |",
+        f"| same SHA-256 both times | {f['deterministic']} | true | | |",
+        f"| export results to .xlsx (streamed) | {e['export']['seconds']} s wall, {e['export']['cpu_seconds']} s CPU, "
+        f"{e['export']['bytes']:,} bytes | "
+        f"≤ {TARGETS['export_s']} s | same rows to CSV: {e['csv']['seconds']} s wall, {e['csv']['cpu_seconds']} s CPU | "
+        f"{e['export']['seconds'] / max(e['csv']['seconds'], 0.001):.1f}× |",
+        f"| export peak memory (max RSS of the process) | {e['export']['peak_rss_mb']} MB | "
+        f"≤ {TARGETS['export_peak_mb']} MB | Django loaded, idle: {e['idle']['peak_rss_mb']} MB | "
+        f"+{e['export']['peak_rss_mb'] - e['idle']['peak_rss_mb']:.0f} MB |",
+        f"| participation report, {p['agencies']} agencies (median of 5) | {p['median_s']} s (max {p['max_s']}) | "
+        f"≤ {TARGETS['participation_s']} s | one COUNT: {p['baseline_count_median_s']} s | "
+        f"{p['median_s'] / max(p['baseline_count_median_s'], 0.0001):.1f}× |",
+        "",
+        f"All targets met: **{figures['targets_met']}**.",
+        "",
+        "Reproduce: `.venv/bin/python bench/bench_awards.py` (PostgreSQL on 127.0.0.1:5432).",
+        "",
+    ]
+    (RESULTS / "awards.md").write_text("\n".join(lines))
+
+
+def main():
+    args = parse_args()
+    if args.child:
+        child(args)
+        return
+    log(f"creating {DB_NAME}")
+    admin(args.pg, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    admin(args.pg, f'CREATE DATABASE "{DB_NAME}"')
+    try:
+        setup_django(args.pg)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        contest, round, _admin = fill(args)
+        log(f"filled in {time.perf_counter() - started:.1f} s")
+        if args.fill_only:
+            args.keep = True
+            return
+        finalise = measure_finalise(round)
+        log("export (child processes)")
+        export = {kind: run_child(args, kind) for kind in ("idle", "csv", "export")}
+        log(f"export: {export['export']}")
+        participation = measure_participation(contest)
+        log(f"participation: {participation}")
+        best = min(r["seconds"] for r in finalise["runs"])
+        figures = {
+            "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": machine(),
+            "data": {"attempts": args.attempts, "participants": args.participants, "agencies": args.agencies},
+            "targets": TARGETS,
+            "finalise": finalise,
+            "export": export,
+            "participation": participation,
+        }
+        figures["targets_met"] = (
+            best <= TARGETS["finalise_s"]
+            and finalise["deterministic"]
+            and export["export"]["seconds"] <= TARGETS["export_s"]
+            and export["export"]["peak_rss_mb"] <= TARGETS["export_peak_mb"]
+            and participation["median_s"] <= TARGETS["participation_s"]
+        )
+        write_results(figures)
+        log(f"written bench/results/awards.json and .md; targets met: {figures['targets_met']}")
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            admin(args.pg, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
