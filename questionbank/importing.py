@@ -349,14 +349,21 @@ def _insert_rows(*, actor, owner_agency, sharing, ready):
 
 
 def _insert_many(model, field_names, rows):
-    """INSERT rows (tuples in `field_names` order) with one executemany: no model instances."""
+    """Insert rows (tuples in `field_names` order) without building model instances:
+    PostgreSQL's COPY (its bulk-load path, several times faster than INSERTs), else executemany."""
     if not rows:
         return
     quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
     columns = ", ".join(quote(model._meta.get_field(name).column) for name in field_names)
-    placeholders = ", ".join(["%s"] * len(field_names))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(field_names))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
         for start in range(0, len(rows), _CHUNK * 10):
             cursor.executemany(sql, rows[start : start + _CHUNK * 10])
 

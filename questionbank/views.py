@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
@@ -393,12 +394,13 @@ def question_preview(request, pk):
     )
 
 
+# Lazy: translated when the message is shown, in the language of that request.
 TRANSITIONS = {
-    "submit": _("The question has been sent to review."),
-    "approve": _("The question has been approved."),
-    "send-back": _("The question has been sent back to its author."),
-    "retire": _("The question has been retired: it will not be drawn any more."),
-    "restore": _("The question has been restored as a draft."),
+    "submit": gettext_lazy("The question has been sent to review."),
+    "approve": gettext_lazy("The question has been approved."),
+    "send-back": gettext_lazy("The question has been sent back to its author."),
+    "retire": gettext_lazy("The question has been retired: it will not be drawn any more."),
+    "restore": gettext_lazy("The question has been restored as a draft."),
 }
 
 

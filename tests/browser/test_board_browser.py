@@ -12,7 +12,9 @@ pytestmark = pytest.mark.browser
 
 def test_a_second_windows_board_updates_when_the_first_submits(browser, site):
     site.manage("shell", "-c", CITIZEN.format(email="xem@example.vn", cccd="052090111222"))
-    participant = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN", base_url=site.url)
+    participant = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="vi-VN", base_url=site.url
+    )
     viewer = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN", base_url=site.url)
     try:
         player = participant.new_page()
@@ -32,20 +34,26 @@ def test_a_second_windows_board_updates_when_the_first_submits(browser, site):
 
         csrf = next(c["value"] for c in participant.cookies() if c["name"] == "csrftoken")
         headers = {"X-CSRFToken": csrf, "Content-Type": "application/json", "Referer": site.url + "/"}
-        attempt = player.request.post(f"/api/rounds/{round_info['id']}/start/", headers=headers, data="{}").json()
+        attempt = player.request.post(
+            f"/api/rounds/{round_info['id']}/start/", headers=headers, data="{}"
+        ).json()
         first = attempt["questions"][0]
         player.request.put(
             f"/api/attempts/{attempt['attempt_id']}/answers/{first['position']}/",
-            headers=headers, data=json.dumps({"choices": [first["options"][0]["id"]]}),
+            headers=headers,
+            data=json.dumps({"choices": [first["options"][0]["id"]]}),
         )
         result = player.request.post(
-            f"/api/attempts/{attempt['attempt_id']}/submit/", headers=headers, data=json.dumps({"prediction": 50})
+            f"/api/attempts/{attempt['attempt_id']}/submit/",
+            headers=headers,
+            data=json.dumps({"prediction": 50}),
         )
         assert result.ok, result.text()
 
         # No reload: the open board changes by itself (over its WebSocket).
         board.wait_for_function(
-            "before => document.querySelector('[data-participants]').textContent !== before", arg=before,
+            "before => document.querySelector('[data-participants]').textContent !== before",
+            arg=before,
             timeout=10_000,
         )
         assert "Hai T. T." in board.inner_text("[data-rows]")

@@ -58,8 +58,10 @@ class Browser:
     def log_in(self, email, password):
         self.request("GET", "/accounts/login/")
         status, _body = self.request(
-            "POST", "/accounts/login/",
-            {"login": email, "password": password, "csrfmiddlewaretoken": self.csrf()}, form=True,
+            "POST",
+            "/accounts/login/",
+            {"login": email, "password": password, "csrfmiddlewaretoken": self.csrf()},
+            form=True,
         )
         assert status == 200  # redirects are followed to the profile page
         assert any(c.name == "sessionid" for c in self.jar)
@@ -72,11 +74,16 @@ def two_sites(tmp_path_factory):
     _postgres_admin(database_url, f'CREATE DATABASE "{name}"')
     tmp = tmp_path_factory.mktemp("two")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "true", "PYTHONUNBUFFERED": "1",
-        "DATABASE_URL": urlparse(database_url)._replace(path="/" + name).geturl(),
-        "REDIS_PREFIX": f"two{uuid.uuid4().hex[:6]}", "MEDIA_ROOT": str(tmp / "media"),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DEBUG": "true",
+            "PYTHONUNBUFFERED": "1",
+            "DATABASE_URL": urlparse(database_url)._replace(path="/" + name).geturl(),
+            "REDIS_PREFIX": f"two{uuid.uuid4().hex[:6]}",
+            "MEDIA_ROOT": str(tmp / "media"),
+        }
+    )
     a = Site(env=env, log_path=tmp / "a.log")
     b = Site(env=env, log_path=tmp / "b.log")
     a.manage("migrate", "--noinput")
@@ -104,9 +111,7 @@ def test_a_submit_on_process_a_updates_a_viewer_on_process_b(two_sites):
     assert status == 201
 
     # The viewer watches the whole round on process B (the citizens' block).
-    _status, body = Browser(b.url).request(
-        "GET", f"/api/rounds/{round_info['id']}/leaderboard/?n=5"
-    )
+    _status, body = Browser(b.url).request("GET", f"/api/rounds/{round_info['id']}/leaderboard/?n=5")
     block = json.loads(body).get("block")
     path = f"/ws/rounds/{round_info['id']}/" + (f"blocks/{block['id']}/" if block else "") + "board/"
     host = urlparse(b.url).netloc
@@ -116,9 +121,14 @@ def test_a_submit_on_process_a_updates_a_viewer_on_process_b(two_sites):
         before = first["participants"]
 
         question = attempt["questions"][0]
-        client.request("PUT", f"/api/attempts/{attempt['attempt_id']}/answers/{question['position']}/",
-                       {"choices": [question["options"][0]["id"]]})
-        status, body = client.request("POST", f"/api/attempts/{attempt['attempt_id']}/submit/", {"prediction": 100})
+        client.request(
+            "PUT",
+            f"/api/attempts/{attempt['attempt_id']}/answers/{question['position']}/",
+            {"choices": [question["options"][0]["id"]]},
+        )
+        status, body = client.request(
+            "POST", f"/api/attempts/{attempt['attempt_id']}/submit/", {"prediction": 100}
+        )
         assert status == 200
 
         # Process A finalised and published; process B must forward it.

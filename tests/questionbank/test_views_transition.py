@@ -118,3 +118,11 @@ def test_it_hides_private_questions_of_other_agencies(client, bob, charlie, make
     client.force_login(charlie)
     assert post(client, question, "approve").status_code == 403
     assert status_of(question) == Status.REVIEW
+
+
+def test_it_says_so_in_the_language_of_the_request(client, alice, make_question):
+    question = make_question()
+    client.force_login(alice)
+    client.post(url(question, "submit"), HTTP_ACCEPT_LANGUAGE="vi")
+    page = client.get(f"/bank/{question.pk}/", HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Đã gửi câu hỏi đi thẩm định." in page
