@@ -5,8 +5,9 @@ bob   — organizer at UBND huyện Tuy Phước (a sibling branch), verified
 charlie — an official at a commune under Tuy Phước, no roles
 """
 
+import uuid
+
 import pytest
-from django.core.cache import cache
 
 from tests.factories import make_agency, make_user
 
@@ -18,9 +19,20 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate limits and caches must not leak from one test into the next."""
-    cache.clear()
+def _fresh_cache(settings):
+    """Rate limits and caches must not leak from one test into the next.
+
+    Each test gets its own cache namespace instead of a flush: flushing a
+    shared Redis would also wipe the live boards of a server process that a
+    browser test (or another test run on the same machine) is using.
+    """
+    default = dict(settings.CACHES["default"])
+    namespace = f"t{uuid.uuid4().hex[:10]}"
+    if default["BACKEND"].endswith("LocMemCache"):
+        default["LOCATION"] = namespace
+    else:
+        default["KEY_PREFIX"] = namespace
+    settings.CACHES = {**settings.CACHES, "default": default}
     yield
 
 
