@@ -163,7 +163,7 @@ def fill(args):
     )  # fmt: skip
     block = Block.objects.create(contest=contest, name="CBCCVC", code="cbccvc", participant_kind="official")
     opens = datetime(2021, 5, 3, tzinfo=UTC) - timedelta(hours=7)
-    round = Round.objects.create(
+    bench_round = Round.objects.create(
         contest=contest, number=1, title="Tuần 1", opens_at=opens, closes_at=opens + timedelta(days=7, seconds=-1),
         questions_per_attempt=20, time_limit_minutes=20, max_attempts=3, prediction_target="participants",
     )  # fmt: skip
@@ -179,7 +179,7 @@ def fill(args):
                 duration = rng.randint(45_000, 1_200_000)
                 finished = opens + timedelta(milliseconds=rng.randint(0, 7 * 86_400_000 - duration - 1))
                 yield (
-                    attempt_id, round.pk, block.pk, user, number, "submitted", False,
+                    attempt_id, bench_round.pk, block.pk, user, number, "submitted", False,
                     finished - timedelta(milliseconds=duration), finished + timedelta(minutes=20), finished,
                     duration, 20, 20, correct, Decimal(correct * 5), Decimal(int(rng.gauss(60_000, 2_500))),
                     number == 1, None,
@@ -214,35 +214,37 @@ def fill(args):
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return contest, round, admin_user
+    return contest, bench_round, admin_user
 
 
 # --- measurements ----------------------------------------------------------------------------------
 
 
-def measure_finalise(round):
+def measure_finalise(bench_round):
     from contests import awards
     from contests.models import Attempt, RoundResult
 
     started = time.perf_counter()
-    rows = list(Attempt.objects.filter(round=round, is_preview=False).values_list(*awards.ATTEMPT_FIELDS))
+    rows = list(
+        Attempt.objects.filter(round=bench_round, is_preview=False).values_list(*awards.ATTEMPT_FIELDS)
+    )
     read_s = time.perf_counter() - started
     del rows
     runs = []
     for n in range(2):
-        RoundResult.objects.filter(round=round).delete()
-        started = time.perf_counter()
-        result = awards.finalise_round(round=round, actor=None)
+        RoundResult.objects.filter(round=bench_round).delete()
+        started, cpu = time.perf_counter(), time.process_time()
+        result = awards.finalise_round(round=bench_round, actor=None)
         runs.append(
             {
                 "seconds": round_s(time.perf_counter() - started),
+                "cpu_seconds": round_s(time.process_time() - cpu),
+                "load_average": round(os.getloadavg()[0], 2),
                 "sha256": result.sha256,
                 "entries": result.entries,
             }
         )
-        log(
-            f"finalise run {n + 1}: {runs[-1]['seconds']} s, {result.entries} standings, {result.sha256[:16]}…"
-        )
+        log(f"finalise run {n + 1}: {runs[-1]}")
     return {
         "read_attempts_s": round_s(read_s),
         "runs": runs,
@@ -398,12 +400,12 @@ def main():
 
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        contest, round, _admin = fill(args)
+        contest, bench_round, _admin = fill(args)
         log(f"filled in {time.perf_counter() - started:.1f} s")
         if args.fill_only:
             args.keep = True
             return
-        finalise = measure_finalise(round)
+        finalise = measure_finalise(bench_round)
         log("export (child processes)")
         export = {kind: run_child(args, kind) for kind in ("idle", "csv", "export")}
         log(f"export: {export['export']}")

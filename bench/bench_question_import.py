@@ -290,7 +290,9 @@ def markdown(summary):
         "Peak RSS is the whole benchmark process (Python, Django, openpyxl, the 5,000-row file built in memory), "
         f"measured with getrusage; about {summary['results'][0]['import']['peak_rss_mb_after_setup']} MB of it is "
         "Django and the migrated app before the import starts. The traced peak is what the import itself allocates "
-        "in Python (tracemalloc, a separate run). The phases come from a second, step-by-step run.",
+        "in Python (tracemalloc, a separate run). The phases come from a second, step-by-step run. "
+        "Queries are those Django sees: on PostgreSQL the options, status changes and tag links go in "
+        "by COPY (three more statements), on SQLite by executemany.",
         "",
         "CPU is this process's time (reading, checks, building statements); the rest of the wall time is the "
         "database's own work and waiting for a CPU. Load average (1 min) around the timed import: "

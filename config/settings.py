@@ -151,6 +151,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Prefix of every Redis key and channel of this site: channel layer, cache, live
+# boards and standings (contests.live and contests.standings read this setting).
+REDIS_PREFIX = env_str("REDIS_PREFIX", "ttt")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must be a redis:// URL")
@@ -159,7 +162,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL}],
-                "prefix": env_str("REDIS_PREFIX", "ttt") + ":asgi",
+                "prefix": REDIS_PREFIX + ":asgi",
                 "capacity": 1000,
                 "expiry": 30,
             },
@@ -169,7 +172,7 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("REDIS_PREFIX", "ttt"),
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
