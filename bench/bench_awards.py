@@ -262,7 +262,7 @@ def child(args):
     from django.test import RequestFactory
 
     from accounts.models import User
-    from contests import award_views
+    from contests import report_views
     from contests.models import Round, Standing
 
     bench_round = Round.objects.get(contest__slug="bench")
@@ -272,7 +272,7 @@ def child(args):
     if args.child == "export":
         request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="en")
         request.user = User.objects.get(email="bench-admin@bench.vn")
-        response = award_views.report_results_xlsx(
+        response = report_views.report_results_xlsx(
             request, contest_id=bench_round.contest_id, round_id=bench_round.pk
         )
         for chunk in response.streaming_content:
@@ -351,7 +351,7 @@ def write_results(figures):
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "awards.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
     f, e, p = figures["finalise"], figures["export"], figures["participation"]
-    best = min(r["seconds"] for r in f["runs"])
+    worst = max(r["seconds"] for r in f["runs"])
     lines = [
         "# Awards benchmark",
         "",
@@ -365,7 +365,7 @@ def write_results(figures):
         f"| finalise the round (read, rank, hash, write {f['runs'][0]['entries']:,} standings) | "
         f"{', '.join(str(r['seconds']) for r in f['runs'])} s wall; "
         f"{', '.join(str(r['cpu_seconds']) for r in f['runs'])} s CPU in Python | ≤ {TARGETS['finalise_s']} s | "
-        f"read the same attempts with the ORM: {f['read_attempts_s']} s | {best / f['read_attempts_s']:.1f}× |",
+        f"read the same attempts with the ORM: {f['read_attempts_s']} s | {worst / f['read_attempts_s']:.1f}× (slower run) |",
         f"| same SHA-256 both times | {f['deterministic']} | true | | |",
         f"| export results to .xlsx (streamed) | {e['export']['seconds']} s wall, {e['export']['cpu_seconds']} s CPU, "
         f"{e['export']['bytes']:,} bytes | "
@@ -378,7 +378,8 @@ def write_results(figures):
         f"≤ {TARGETS['participation_s']} s | one COUNT: {p['baseline_count_median_s']} s | "
         f"{p['median_s'] / max(p['baseline_count_median_s'], 0.0001):.1f}× |",
         "",
-        f"All targets met: **{figures['targets_met']}**.",
+        f"All targets met (every run): **{figures['targets_met']}**. Wall times depend on what else the "
+        "machine runs; the CPU seconds of this process (in Python) are steadier.",
         "",
         "Reproduce: `.venv/bin/python bench/bench_awards.py` (PostgreSQL on 127.0.0.1:5432).",
         "",
@@ -411,7 +412,7 @@ def main():
         log(f"export: {export['export']}")
         participation = measure_participation(contest)
         log(f"participation: {participation}")
-        best = min(r["seconds"] for r in finalise["runs"])
+        worst = max(r["seconds"] for r in finalise["runs"])
         figures = {
             "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
@@ -422,7 +423,7 @@ def main():
             "participation": participation,
         }
         figures["targets_met"] = (
-            best <= TARGETS["finalise_s"]
+            worst <= TARGETS["finalise_s"]
             and finalise["deterministic"]
             and export["export"]["seconds"] <= TARGETS["export_s"]
             and export["export"]["peak_rss_mb"] <= TARGETS["export_peak_mb"]

@@ -4,6 +4,8 @@ in the `contests` namespace."""
 from django.urls import path
 
 from contests import award_views as views
+from contests import report_views as reports
+from contests import winners_views as public
 
 ROUND = "<int:contest_id>/rounds/<int:round_id>/"
 
@@ -20,29 +22,29 @@ urlpatterns = [
     path(ROUND + "publish/", views.award_publish, name="award-publish"),
     path(ROUND + "versions/<int:version>/", views.award_version, name="award-version"),
     # Organisers: reports and exports of a round.
-    path(ROUND + "results.xlsx", views.report_results_xlsx, name="report-results-xlsx"),
-    path(ROUND + "winners.xlsx", views.report_winners_xlsx, name="report-winners-xlsx"),
-    path(ROUND + "winners.pdf", views.report_winners_pdf, name="report-winners-pdf"),
-    path(ROUND + "summary/", views.report_round, name="report-round"),
-    path(ROUND + "summary.xlsx", views.report_round_xlsx, name="report-round-xlsx"),
-    path(ROUND + "summary.pdf", views.report_round_pdf, name="report-round-pdf"),
-    path(ROUND + "items/", views.report_items, name="report-items"),
-    path(ROUND + "items.xlsx", views.report_items_xlsx, name="report-items-xlsx"),
+    path(ROUND + "results.xlsx", reports.report_results_xlsx, name="report-results-xlsx"),
+    path(ROUND + "winners.xlsx", reports.report_winners_xlsx, name="report-winners-xlsx"),
+    path(ROUND + "winners.pdf", reports.report_winners_pdf, name="report-winners-pdf"),
+    path(ROUND + "summary/", reports.report_round, name="report-round"),
+    path(ROUND + "summary.xlsx", reports.report_round_xlsx, name="report-round-xlsx"),
+    path(ROUND + "summary.pdf", reports.report_round_pdf, name="report-round-pdf"),
+    path(ROUND + "items/", reports.report_items, name="report-items"),
+    path(ROUND + "items.xlsx", reports.report_items_xlsx, name="report-items-xlsx"),
     # Organisers: participation, collective prizes, periodic report.
-    path("<int:contest_id>/participation/", views.report_participation, name="report-participation"),
+    path("<int:contest_id>/participation/", reports.report_participation, name="report-participation"),
     path(
         "<int:contest_id>/participation.xlsx",
-        views.report_participation_xlsx,
+        reports.report_participation_xlsx,
         name="report-participation-xlsx",
     ),
     path(
         "<int:contest_id>/participation/<int:agency_id>/",
-        views.report_agency_members,
+        reports.report_agency_members,
         name="report-agency-members",
     ),
     path(
         "<int:contest_id>/participation/<int:agency_id>.xlsx",
-        views.report_agency_members_xlsx,
+        reports.report_agency_members_xlsx,
         name="report-agency-members-xlsx",
     ),
     path("<int:contest_id>/collective/new/", views.award_collective, name="award-collective-new"),
@@ -61,14 +63,14 @@ urlpatterns = [
         views.award_collective_xlsx,
         name="award-collective-xlsx",
     ),
-    path("periodic/", views.report_periodic, name="report-periodic"),
-    path("periodic.xlsx", views.report_periodic_xlsx, name="report-periodic-xlsx"),
+    path("periodic/", reports.report_periodic, name="report-periodic"),
+    path("periodic.xlsx", reports.report_periodic_xlsx, name="report-periodic-xlsx"),
     # Anyone: published winners and certificates.
-    path("winners/<slug:slug>/", views.winners_contest, name="winners-contest"),
-    path("winners/<slug:slug>/<int:number>/", views.winners_round, name="winners-round"),
-    path("winners/<slug:slug>/<int:number>/results.json", views.winners_canonical, name="winners-canonical"),
-    path("certificates/", views.certificate_lookup, name="certificate-lookup"),
-    path("certificates/mine/", views.certificate_mine, name="certificate-mine"),
-    path("certificates/<str:code>/", views.certificate_verify, name="certificate-verify"),
-    path("certificates/<str:code>/pdf/", views.certificate_pdf, name="certificate-pdf"),
+    path("winners/<slug:slug>/", public.winners_contest, name="winners-contest"),
+    path("winners/<slug:slug>/<int:number>/", public.winners_round, name="winners-round"),
+    path("winners/<slug:slug>/<int:number>/results.json", public.winners_canonical, name="winners-canonical"),
+    path("certificates/", public.certificate_lookup, name="certificate-lookup"),
+    path("certificates/mine/", public.certificate_mine, name="certificate-mine"),
+    path("certificates/<str:code>/", public.certificate_verify, name="certificate-verify"),
+    path("certificates/<str:code>/pdf/", public.certificate_pdf, name="certificate-pdf"),
 ]

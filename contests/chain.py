@@ -591,6 +591,7 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
             registered_at=mine[0].registered_at,
         )
         # With a per-block actual each attempt is measured against its own block.
+        key = None
         if len(mine) == 1:
             chosen = mine[0]
         elif policy.counting == COUNTING_FIRST:
@@ -598,9 +599,10 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
         elif policy.counting == COUNTING_LAST:
             chosen = max(mine, key=lambda a: (a.number, -a.id))
         else:
-            chosen = min(mine, key=lambda a, p=person: (evaluator.key(a, p), a.number, a.id))
+            key, _number, _id, chosen = min((evaluator.key(a, person), a.number, a.id, a) for a in mine)
         chosen_actual = evaluator.actual_for(chosen.block_id)
-        key = evaluator.key(chosen, person)
+        if key is None:
+            key = evaluator.key(chosen, person)
         texts = _texts(chosen)
         trace = evaluator.trace(chosen, person, texts)
         error = None
