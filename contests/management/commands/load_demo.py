@@ -4,11 +4,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo as accounts_demo
+from contests import award_demo
 from contests import demo as contests_demo
 from questionbank import demo as questionbank_demo
 
 # Each app's loader, in dependency order. Later apps append theirs here.
-LOADERS = [accounts_demo.load, questionbank_demo.load, contests_demo.load]
+LOADERS = [accounts_demo.load, questionbank_demo.load, contests_demo.load, award_demo.load]
 
 
 class Command(BaseCommand):
