@@ -628,14 +628,14 @@ def _finalise_locked(*, attempt, mine, round, now, status, prediction=None, requ
 
 def _live_score(attempt, round):
     """The live boards' one-integer order key (contests.ranking)."""
-    unit = ranking.finish_unit_ms(_ms(round.closes_at - round.opens_at))
-    entry = ranking.Entry(
+    return ranking.live_score(
         user_id=attempt.user_id,
         correct=attempt.correct_count,
         duration_ms=attempt.duration_ms,
-        finished_offset_ms=_ms(attempt.finished_at - round.opens_at),
+        finished_at=attempt.finished_at,
+        opens_at=round.opens_at,
+        closes_at=round.closes_at,
     )
-    return ranking.encode_score(entry, unit)
 
 
 def _refresh_counted(*, mine, round):

@@ -10,11 +10,10 @@ answers, time.
 
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Agency, User
-from contests import ranking, standings
+from contests import leaderboard, ranking, standings
 from contests.models import Attempt, Block, Contest, Round
 
 TOP_N = 20
@@ -52,13 +51,7 @@ def may_watch(*, user, contest):
 # --- freeze -----------------------------------------------------------------------
 
 
-def freeze_time(round):
-    contest = round.contest
-    if round.freeze_at:
-        return round.freeze_at
-    if contest.leaderboard == Contest.Leaderboard.FROZEN:
-        return contest.leaderboard_freeze_at
-    return None
+freeze_time = leaderboard.freeze_time
 
 
 def is_frozen_for_public(round, now):
@@ -77,48 +70,32 @@ def turnout_key(*, contest_id):
 # --- round board ------------------------------------------------------------------
 
 
-def _display_name(user, contest):
-    if contest.name_display == Contest.NameDisplay.FULL:
-        return user.full_name or _("(no name)")
-    return ranking.mask_name(user.full_name) or _("(no name)")
-
-
 def _where(user):
     if user.kind == User.Kind.OFFICIAL and user.agency_id:
         return user.agency.name
     return user.ward_name or user.province_name
 
 
-def _frozen_top(round, block_id, moment, n):
-    """Standings as of `moment`: each person's counted attempt among those finished before it."""
-    unit = ranking.finish_unit_ms(int((round.closes_at - round.opens_at).total_seconds() * 1000))
-    qs = Attempt.objects.filter(round=round, is_preview=False, finished_at__lt=moment).exclude(
-        status=Attempt.Status.IN_PROGRESS
-    )
-    qs = qs.filter(block_id=block_id) if block_id else qs
-    best = {}
-    rows = qs.order_by("finished_at", "id").values_list(
-        "user_id", "correct_count", "duration_ms", "finished_at"
-    )
-    for user_id, correct, duration, finished in rows.iterator():
-        entry = ranking.Entry(
-            user_id=user_id,
-            correct=correct,
-            duration_ms=duration or 0,
-            finished_offset_ms=int((finished - round.opens_at).total_seconds() * 1000),
+def _frozen_top(round, block, moment, n):
+    """Standings as of `moment` (leaderboard.frozen_entries), as (user id, live score)."""
+    scored = [
+        (
+            user_id,
+            ranking.live_score(
+                user_id=user_id,
+                correct=correct,
+                duration_ms=duration,
+                finished_at=finished,
+                opens_at=round.opens_at,
+                closes_at=round.closes_at,
+            ),
         )
-        score = ranking.encode_score(entry, unit)
-        current = best.get(user_id)
-        if round.counting == Round.Counting.FIRST:
-            keep = current is None
-        elif round.counting == Round.Counting.LAST:
-            keep = True
-        else:
-            keep = current is None or score < current
-        if keep:
-            best[user_id] = score
-    ordered = sorted(best.items(), key=lambda item: (item[1], item[0]))
-    return ordered[:n], len(ordered)
+        for _pk, user_id, _number, correct, duration, finished in leaderboard.frozen_entries(
+            round, block, moment
+        )
+    ]
+    scored.sort(key=lambda item: (item[1], item[0]))
+    return scored[:n], len(scored)
 
 
 def round_board(*, round_id, block_id, staff, now=None, n=TOP_N):
@@ -146,7 +123,7 @@ def round_board(*, round_id, block_id, staff, now=None, n=TOP_N):
         return payload
     backend = standings.get_backend()
     if frozen:
-        top, count = _frozen_top(round, block_id, freeze_time(round), n)
+        top, count = _frozen_top(round, block, freeze_time(round), n)
     else:
         top = backend.top(round_id=round.pk, block_id=block_id, n=n)
         count = backend.count(round_id=round.pk, block_id=block_id)
@@ -160,7 +137,9 @@ def round_board(*, round_id, block_id, staff, now=None, n=TOP_N):
         rows.append(
             {
                 "rank": position,
-                "name": _display_name(user, contest),
+                "name": leaderboard.display_name(
+                    user, masked=contest.name_display == Contest.NameDisplay.MASKED
+                ),
                 "where": _where(user),
                 "correct": correct,
                 "duration_ms": duration,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency
 from accounts.selectors import managed_agencies
 from contests.models import Block, Contest, Round
-from contests.services import CONTEST_TZ, RuleData
+from contests.services import CONTEST_TZ, ROUND_FIELD_NAMES, RuleData
 from questionbank import selectors as bank_selectors
 from questionbank.models import Question, Topic
 
@@ -299,27 +299,6 @@ class BlockForm(forms.Form):
 
 
 # --- rounds -------------------------------------------------------------------------
-
-ROUND_FIELD_NAMES = (
-    "number",
-    "title",
-    "opens_at",
-    "closes_at",
-    "questions_per_attempt",
-    "time_limit_minutes",
-    "shuffle_questions",
-    "shuffle_options",
-    "must_answer_all",
-    "max_attempts",
-    "max_attempts_per_day",
-    "counting",
-    "prediction_target",
-    "prediction_decimal",
-    "prediction_required",
-    "explanations",
-    "is_practice",
-    "freeze_at",
-)
 
 
 class RoundForm(forms.Form):

@@ -30,9 +30,10 @@ def _live(round, block):
     return _rows(round, block).filter(counted=True)
 
 
-def _snapshot(round, block, before):
+def frozen_entries(round, block, before):
     """Each person's counted attempt among those finished before `before`, in
-    ranking order (computed in Python: a frozen board is rebuilt rarely)."""
+    ranking order (computed in Python: a frozen board is rebuilt rarely), as
+    (attempt id, user id, number, correct, duration_ms, finished_at) rows."""
     by_user = {}
     fields = ("pk", "user_id", "number", "correct_count", "duration_ms", "finished_at")
     for row in (
@@ -74,7 +75,7 @@ def top(*, round, block=None, n=20, before=None):
             .order_by("-correct_count", "duration_ms", "finished_at", "user_id")[:n]
         )
     else:
-        ids = [r[0] for r in _snapshot(round, block, before)[:n]]
+        ids = [r[0] for r in frozen_entries(round, block, before)[:n]]
         found = {a.pk: a for a in Attempt.objects.filter(pk__in=ids).select_related("user", "user__agency")}
         attempts = [found[pk] for pk in ids]
     keys = [scoring.ranking_key(a.correct_count, a.duration_ms, a.finished_at) for a in attempts]
@@ -98,7 +99,7 @@ def top(*, round, block=None, n=20, before=None):
 def rank_of(*, round, user, block=None, before=None):
     """The person's rank (1 = first) on the board, or None when not on it."""
     if before is not None:
-        rows = _snapshot(round, block, before)
+        rows = frozen_entries(round, block, before)
         mine = next((r for r in rows if r[1] == user.pk), None)
         if mine is None:
             return None
@@ -119,13 +120,13 @@ def rank_of(*, round, user, block=None, before=None):
 def participant_count(*, round, block=None, before=None):
     """People on the board (one counted attempt each)."""
     if before is not None:
-        return len(_snapshot(round, block, before))
+        return len(frozen_entries(round, block, before))
     return _live(round, block).count()
 
 
 def display_name(user, *, masked):
-    name = user.full_name or _("(no name)")
-    return ranking.mask_name(name) if masked else name
+    name = ranking.mask_name(user.full_name) if masked else user.full_name
+    return name or _("(no name)")
 
 
 # --- who sees what ------------------------------------------------------------------------------

@@ -70,6 +70,22 @@ def decode_score(score):
     return correct, duration, finish
 
 
+def live_score(*, user_id, correct, duration_ms, finished_at, opens_at, closes_at):
+    """The encoded live score of one finished attempt of a round (datetimes in)."""
+    unit = finish_unit_ms(_ms(closes_at - opens_at))
+    entry = Entry(
+        user_id=user_id,
+        correct=correct,
+        duration_ms=duration_ms or 0,
+        finished_offset_ms=_ms(finished_at - opens_at),
+    )
+    return encode_score(entry, unit)
+
+
+def _ms(delta):
+    return int(delta.total_seconds() * 1000)
+
+
 def member(user_id):
     """Sorted-set member: zero-padded so lexicographic order = numeric order."""
     return f"{user_id:012d}"

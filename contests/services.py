@@ -58,28 +58,27 @@ CONTEST_FIELDS = frozenset(
     }
 )
 BLOCK_FIELDS = frozenset({"name", "code", "participant_kind", "position"})
-ROUND_FIELDS = frozenset(
-    {
-        "number",
-        "title",
-        "opens_at",
-        "closes_at",
-        "questions_per_attempt",
-        "time_limit_minutes",
-        "shuffle_questions",
-        "shuffle_options",
-        "must_answer_all",
-        "max_attempts",
-        "max_attempts_per_day",
-        "counting",
-        "prediction_target",
-        "prediction_decimal",
-        "prediction_required",
-        "explanations",
-        "is_practice",
-        "freeze_at",
-    }
+ROUND_FIELD_NAMES = (
+    "number",
+    "title",
+    "opens_at",
+    "closes_at",
+    "questions_per_attempt",
+    "time_limit_minutes",
+    "shuffle_questions",
+    "shuffle_options",
+    "must_answer_all",
+    "max_attempts",
+    "max_attempts_per_day",
+    "counting",
+    "prediction_target",
+    "prediction_decimal",
+    "prediction_required",
+    "explanations",
+    "is_practice",
+    "freeze_at",
 )
+ROUND_FIELDS = frozenset(ROUND_FIELD_NAMES)
 
 
 class ContestError(Exception):

@@ -49,13 +49,6 @@ def make_block(contest, code="cbccvc", kind=Block.Kind.OFFICIAL):
 
 def finish(round, user, *, correct, duration_ms, finished_at, block=None, counted=True, publish=True):
     """A finished, counted attempt with its live score, as the engine leaves it."""
-    unit = ranking.finish_unit_ms(int((round.closes_at - round.opens_at).total_seconds() * 1000))
-    entry = ranking.Entry(
-        user_id=user.pk,
-        correct=correct,
-        duration_ms=duration_ms,
-        finished_offset_ms=int((finished_at - round.opens_at).total_seconds() * 1000),
-    )
     Attempt.objects.filter(round=round, user=user, counted=True).update(counted=False)
     attempt = Attempt.objects.create(
         round=round,
@@ -70,7 +63,14 @@ def finish(round, user, *, correct, duration_ms, finished_at, block=None, counte
         answered_count=round.questions_per_attempt,
         correct_count=correct,
         counted=counted,
-        live_score=ranking.encode_score(entry, unit),
+        live_score=ranking.live_score(
+            user_id=user.pk,
+            correct=correct,
+            duration_ms=duration_ms,
+            finished_at=finished_at,
+            opens_at=round.opens_at,
+            closes_at=round.closes_at,
+        ),
     )
     if publish:
         events.attempt_finalised(attempt)
