@@ -2,7 +2,8 @@ import asyncio
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import channel_layers
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
@@ -61,12 +62,19 @@ def wards(request):
 
 
 async def _channel_layer_ok():
-    layer = get_channel_layer()
-    channel = await layer.new_channel()
-    token = uuid.uuid4().hex
-    await layer.send(channel, {"type": "healthz.ping", "token": token})
-    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
-    return message.get("token") == token
+    # A private layer instance: channels-redis binds its receive loop to one
+    # event loop, and under a WSGI server every check runs on its own loop.
+    layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+    try:
+        channel = await layer.new_channel()
+        token = uuid.uuid4().hex
+        await layer.send(channel, {"type": "healthz.ping", "token": token})
+        message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+        return message.get("token") == token
+    finally:
+        close = getattr(layer, "close_pools", None)
+        if close is not None:
+            await close()
 
 
 @never_cache

@@ -2,13 +2,14 @@
 
 One command, bounded in time (about 3 minutes), loopback only:
 
-    python bench/bench_answer_saves.py [--seconds 15] [--concurrency 32] [--participants 120] [--no-pool]
+    python bench/bench_answer_saves.py [--seconds 15] [--concurrency 32] [--participants 120]
+                                       [--configs daphne,daphne-pool,uvicorn-pool,gunicorn]
 
 It creates a dedicated PostgreSQL database (dropped at the end), migrates
 it, loads the demo data, creates logged-in participants (users, sessions and
 an attempt each, through the attempt service), and for each configuration
-starts two Daphne processes on two loopback ports and measures, with an
-asyncio HTTP client (aiohttp):
+starts two server processes on loopback and measures, with an asyncio HTTP
+client (aiohttp):
 
 1. a trivial JSON view (`GET /api/time/`: no database, no session) — the
    ceiling of this server stack on this machine;
@@ -17,15 +18,23 @@ asyncio HTTP client (aiohttp):
    cookie and the CSRF header), each client task owning its own
    participants so the last acknowledged save of every question is known.
 
-Configurations: `default` (the settings as shipped: a new database
-connection per request) and, when psycopg_pool is installed, `pool`
-(Django's connection pool, `DATABASE_URL=…?pool=true`). Afterwards every
-acknowledged answer is looked up in the database.
+Configurations (two server processes each, Redis for sessions and the
+channel layer as in production when BENCH_REDIS_URL's server answers):
+
+- `daphne`: two Daphne processes, a new database connection per request
+  (the ASGI default, `CONN_MAX_AGE=0`);
+- `daphne-pool` / `uvicorn-pool`: two Daphne / Uvicorn processes with
+  Django's connection pool (`DATABASE_URL=…?pool=true`);
+- `gunicorn`: the split deployment's HTTP side (deploy/): one Gunicorn with
+  two gthread worker processes, each keeping its connection
+  (`DATABASE_CONN_MAX_AGE=60`).
+
+Afterwards every acknowledged answer is looked up in the database.
 
 Figures go to bench/results/answer_saves.json and .md, with the servers' CPU
-time per request and the machine's load average (the client, the servers
-and the database share the machine). The PostgreSQL server comes from
-BENCH_DATABASE_URL, else DATABASE_URL, else
+time per request (workers included) and the machine's load average (the
+client, the servers and the database share the machine). The PostgreSQL
+server comes from BENCH_DATABASE_URL, else DATABASE_URL, else
 postgres://postgres@127.0.0.1:5432/postgres (only its host and credentials
 are used).
 """
@@ -165,7 +174,69 @@ def count_acknowledged(acknowledged):
 # --- servers -------------------------------------------------------------------------------------
 
 
-def start_servers(database_url, log_dir, *, pool=False):
+SERVERS = {
+    "daphne": ["-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", "{port}", "config.asgi:application"],
+    "uvicorn": [
+        "-m",
+        "uvicorn",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--lifespan",
+        "off",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "config.asgi:application",
+    ],
+    "gunicorn": [
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(PROCESSES),  # one master, PROCESSES worker processes: as deploy/thitimhieu-http.service
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "config.wsgi:application",
+    ],
+}
+
+
+# name → (server, Django's connection pool on?)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_available():
+    """True when the Redis server of REDIS_URL answers a PING."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+CONFIGS = {
+    "daphne": ("daphne", False),
+    "daphne-pool": ("daphne", True),
+    "uvicorn-pool": ("uvicorn", True),
+    "gunicorn": ("gunicorn", False),
+}
+
+
+def start_servers(database_url, log_dir, *, server="daphne", pool=False):
+    if server == "gunicorn":
+        pool = False  # a WSGI thread keeps its own connection instead
     if pool:
         database_url += "?pool=true"
     env = dict(os.environ)
@@ -180,26 +251,21 @@ def start_servers(database_url, log_dir, *, pool=False):
             "SECURE_COOKIES": "false",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
+            "DATABASE_CONN_MAX_AGE": "60" if server == "gunicorn" else "0",
         }
     )
-    env.pop("REDIS_URL", None)
+    if redis_available():
+        env["REDIS_URL"] = REDIS_URL  # sessions and the channel layer, as in production
+        env["REDIS_PREFIX"] = f"bench-{secrets.token_hex(4)}"
+    else:
+        env.pop("REDIS_URL", None)
     servers = []
-    for _n in range(PROCESSES):
+    # Daphne and Uvicorn: one process per port, as deploy/thitimhieu@.service.
+    for _n in range(1 if server == "gunicorn" else PROCESSES):
         port = free_port()
-        out = open(log_dir / f"daphne-{port}.log", "w")  # noqa: SIM115 — kept open for the process
+        out = open(log_dir / f"{server}-{port}.log", "w")  # noqa: SIM115 — kept open for the process
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-v",
-                "0",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            [sys.executable, *(arg.format(port=port) for arg in SERVERS[server])],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -211,14 +277,14 @@ def start_servers(database_url, log_dir, *, pool=False):
     for port, process in servers:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"Daphne on port {port} exited; see {log_dir}")
+                raise RuntimeError(f"{server} on port {port} exited; see {log_dir}")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/time/", timeout=2) as response:
                     if response.status == 200:
                         break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Daphne on port {port} did not start") from None
+                    raise RuntimeError(f"{server} on port {port} did not start") from None
                 time.sleep(0.2)  # polling a starting process
     return servers
 
@@ -247,9 +313,25 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def with_children(pids):
+    """The pids and all their descendants (Gunicorn's workers are children)."""
+    parent_of = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parent_of[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(pids), set(pids)
+    while frontier:
+        frontier = {pid for pid, parent in parent_of.items() if parent in frontier} - found
+        found |= frontier
+    return sorted(found)
+
+
 def measured(*, servers, **phase):
     """Run a phase; add the servers' CPU time per successful request."""
-    pids = [process.pid for _port, process in servers]
+    pids = with_children([process.pid for _port, process in servers])
     before, load = cpu_seconds(pids), os.getloadavg()[0]
     result = asyncio.run(run_phase(ports=[port for port, _process in servers], **phase))
     used = cpu_seconds(pids) - before
@@ -378,9 +460,9 @@ def healthz_requests():
     return make
 
 
-def run_config(*, name, database_url, log_dir, pool, people, args, acknowledged):
+def run_config(*, name, database_url, log_dir, server, pool, people, args, acknowledged):
     """Start the servers, measure the three phases, stop them."""
-    servers = start_servers(database_url, log_dir, pool=pool)
+    servers = start_servers(database_url, log_dir, server=server, pool=pool)
     try:
         phases = {}
         for phase, make in (
@@ -433,7 +515,8 @@ def write_report(data):
         "",
         f"Run {data['when']} on {data['machine']['cpus']} CPU(s) (load average "
         f"{data['machine']['load_average_at_start']} at the start), Python {data['machine']['python']}, "
-        f"{setup['server']} × {setup['processes']} processes, Django {setup['django']}, PostgreSQL "
+        f"{setup['server']}, {setup['processes']} server processes per configuration, Django "
+        f"{setup['django']}, PostgreSQL "
         f"{setup['postgres']}, {setup['participants']} logged-in participants, {setup['concurrency']} "
         f"concurrent clients, {setup['seconds']} s per phase. The client, both servers and the database "
         "share the machine.",
@@ -455,9 +538,11 @@ def write_report(data):
             )
     lines += [
         "",
-        "Configurations: `default` = the settings as shipped (`CONN_MAX_AGE=0`: a new PostgreSQL "
-        "connection per request); `pool` = the same with Django's connection pool "
-        "(`DATABASE_URL=…?pool=true`, needs `psycopg[pool]`).",
+        "Configurations: `daphne` = Daphne as `make run` serves (`CONN_MAX_AGE=0`: a new PostgreSQL "
+        "connection per request); `daphne-pool`, `uvicorn-pool` = Daphne, Uvicorn (uvloop, httptools) "
+        "with Django's connection pool (`DATABASE_URL=…?pool=true`); `gunicorn` = the HTTP side of the "
+        "split deployment in deploy/ (one Gunicorn, two gthread workers × 4 threads, persistent "
+        f"connections). Sessions: {setup['sessions']}.",
         "",
         f"Acknowledged answers counted in the database afterwards: {checks['found']} of "
         f"{checks['acknowledged']} ({checks['mismatched']} missing or different).",
@@ -477,7 +562,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per phase (max 120)")
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent client tasks")
     parser.add_argument("--participants", type=int, default=120, help="logged-in participants")
-    parser.add_argument("--no-pool", action="store_true", help="skip the pooled configuration")
+    parser.add_argument(
+        "--configs",
+        default=",".join(CONFIGS),
+        help=f"comma-separated configurations to run, from: {', '.join(CONFIGS)}",
+    )
     args = parser.parse_args()
     args.seconds = min(max(args.seconds, 1), 120)
     server_url = (
@@ -499,20 +588,23 @@ def main():
         setup_django(database_url)
         bench_round, people = prepare(args.participants)
         log(f"{len(people)} participants with an attempt in “{bench_round}”")
-        configs = {"default": False}
+        wanted = [c for c in args.configs.split(",") if c]
+        unknown = [c for c in wanted if c not in CONFIGS]
+        if unknown:
+            raise SystemExit(f"unknown configuration(s) {unknown}; choose from {sorted(CONFIGS)}")
         try:
             import psycopg_pool  # noqa: F401
-
-            if not args.no_pool:
-                configs["pool"] = True
         except ImportError:
-            log("psycopg_pool is not installed: the pooled configuration is skipped")
+            log("psycopg_pool is not installed: pooled configurations are skipped")
+            wanted = [c for c in wanted if not CONFIGS[c][1]]
         acknowledged, results = {}, {}
-        for config, pool in configs.items():
+        for config in wanted:
+            server, pool = CONFIGS[config]
             results[config] = run_config(
                 name=config,
                 database_url=database_url,
                 log_dir=log_dir,
+                server=server,
                 pool=pool,
                 people=people,
                 args=args,
@@ -528,6 +620,8 @@ def main():
         connection.close()
         import daphne
         import django
+        import gunicorn
+        import uvicorn
 
         data = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -538,7 +632,9 @@ def main():
                 "load_average_at_start": load_at_start,
             },
             "setup": {
-                "server": f"Daphne {daphne.__version__}",
+                "server": f"Daphne {daphne.__version__}, Uvicorn {uvicorn.__version__}, "
+                f"Gunicorn {gunicorn.__version__}",
+                "sessions": "Redis-cached (`cached_db`)" if redis_available() else "database",
                 "django": django.get_version(),
                 "processes": PROCESSES,
                 "postgres": postgres,

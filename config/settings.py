@@ -101,7 +101,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 ASGI_APPLICATION = "config.asgi.application"
-WSGI_APPLICATION = None
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -126,8 +126,10 @@ if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
     # Under ASGI every request may run in a different thread; persistent
-    # connections would leak one per thread, so connections are not kept.
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
+    # connections would leak one per thread, so by default connections are
+    # not kept (use `?pool=true` there). WSGI workers serve one request at a
+    # time and may keep theirs: DATABASE_CONN_MAX_AGE=60.
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
     _db.setdefault("OPTIONS", {})
     _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
     DATABASES = {"default": _db}
@@ -175,6 +177,9 @@ if REDIS_URL:
             "KEY_PREFIX": REDIS_PREFIX,
         }
     }
+    # Sessions are read on every API call: from Redis, written through to the
+    # database so a Redis restart logs nobody out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -25,11 +25,12 @@ Concurrency (several server processes, PostgreSQL or SQLite):
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -337,9 +338,11 @@ def save_answer(*, attempt, user, position, tokens, now=None):
     """Save the chosen options of one question (last write before the deadline
     wins; an empty list clears the answer). `attempt` is an Attempt or its id.
 
-    The hot path at deadline spikes: one read (question row + attempt + round),
-    one conditional UPDATE, one count — no transaction needed, since the single
-    UPDATE is atomic and is what guards against a concurrent finalisation.
+    The hot path at deadline spikes, so it is two hand-written statements
+    (the ORM's query building cost more than the queries themselves): one read
+    (question row + attempt + round + how many other questions are answered)
+    and one conditional UPDATE. No transaction is needed: the single UPDATE is
+    atomic and is what guards against a concurrent finalisation.
     """
     now = now or timezone.now()
     attempt_id = getattr(attempt, "pk", attempt)
@@ -347,44 +350,100 @@ def save_answer(*, attempt, user, position, tokens, now=None):
         position = int(position)
     except (TypeError, ValueError):
         raise InvalidAnswer(_("There is no question %(position)s in this attempt.") % {"position": position})
-    row = (
-        AttemptQuestion.objects.filter(attempt_id=attempt_id, position=position)
-        .values(
-            "id",
-            "choices",
-            "version__kind",
-            "attempt__user_id",
-            "attempt__status",
-            "attempt__deadline",
-            "attempt__round__closes_at",
-        )
-        .first()
-    )
+    row = _answer_row(attempt_id, position)
     if row is None:
         if not Attempt.objects.filter(pk=attempt_id, user_id=user.pk).exists():
             raise AttemptNotFound(_("This attempt does not exist."))
         raise InvalidAnswer(_("There is no question %(position)s in this attempt.") % {"position": position})
-    if row["attempt__user_id"] != user.pk:
+    if row.user_id != user.pk:
         raise AttemptNotFound(_("This attempt does not exist."))
-    if row["attempt__status"] == Status.EXPIRED:
+    if row.status == Status.EXPIRED:
         raise DeadlinePassed(_deadline_message())
-    if row["attempt__status"] != Status.IN_PROGRESS:
+    if row.status != Status.IN_PROGRESS:
         raise AttemptFinished(_("This attempt has been submitted; its answers can no longer change."))
-    if is_past_grace(deadline=row["attempt__deadline"], closes_at=row["attempt__round__closes_at"], now=now):
+    if is_past_grace(deadline=row.deadline, closes_at=row.closes_at, now=now):
         finalise_attempt(attempt=attempt_id, now=now)
         raise DeadlinePassed(_deadline_message())
 
-    selected = _selected_options(row["choices"], tokens, kind=row["version__kind"], position=position)
-    updated = AttemptQuestion.objects.filter(pk=row["id"], is_correct__isnull=True).update(
-        selected=selected, answered_at=now if selected else None
-    )
-    if not updated:  # finalised between the read and the write
+    selected = _selected_options(row.choices, tokens, kind=row.kind, position=position)
+    if not _write_answer(row.id, selected=selected, answered_at=now if selected else None):
+        # Finalised between the read and the write.
         status = Attempt.objects.filter(pk=attempt_id).values_list("status", flat=True).first()
         if status == Status.SUBMITTED:
             raise AttemptFinished(_("This attempt has been submitted; its answers can no longer change."))
         raise DeadlinePassed(_deadline_message())
-    answered = AttemptQuestion.objects.filter(attempt_id=attempt_id, answered_at__isnull=False).count()
+    answered = row.others_answered + (1 if selected else 0)
     return Saved(position=position, tokens=list(tokens), saved_at=now, answered_count=answered)
+
+
+@dataclass(frozen=True)
+class _AnswerRow:
+    id: int
+    choices: list
+    kind: str
+    user_id: int
+    status: str
+    deadline: datetime
+    closes_at: datetime
+    others_answered: int
+
+
+def _answer_row(attempt_id, position):
+    """The row `save_answer` needs, in one statement, or None."""
+    question, attempt = AttemptQuestion._meta.db_table, Attempt._meta.db_table
+    version, round = QuestionVersion._meta.db_table, Round._meta.db_table
+    sql = (
+        f"SELECT aq.id, aq.choices, v.kind, a.user_id, a.status, a.deadline, r.closes_at, "
+        f"(SELECT COUNT(*) FROM {question} o WHERE o.attempt_id = aq.attempt_id "
+        f"AND o.answered_at IS NOT NULL AND o.id <> aq.id) "
+        f"FROM {question} aq "
+        f"JOIN {attempt} a ON a.id = aq.attempt_id "
+        f"JOIN {version} v ON v.id = aq.version_id "
+        f"JOIN {round} r ON r.id = a.round_id "
+        f"WHERE aq.attempt_id = %s AND aq.position = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [attempt_id, position])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    pk, choices, kind, user_id, status, deadline, closes_at, others = found
+    field = AttemptQuestion._meta.get_field("choices")
+    return _AnswerRow(
+        id=pk,
+        choices=field.from_db_value(choices, None, connection),
+        kind=kind,
+        user_id=user_id,
+        status=status,
+        deadline=_db_datetime(deadline),
+        closes_at=_db_datetime(closes_at),
+        others_answered=others,
+    )
+
+
+def _db_datetime(value):
+    """A datetime column read by a raw cursor: aware on PostgreSQL, text in UTC on SQLite."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _write_answer(pk, *, selected, answered_at):
+    """Store an answer unless the question is already marked; True if stored."""
+    meta = AttemptQuestion._meta
+    values = [
+        meta.get_field("selected").get_db_prep_save(selected, connection),
+        meta.get_field("answered_at").get_db_prep_save(answered_at, connection),
+        pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {meta.db_table} SET selected = %s, answered_at = %s WHERE id = %s AND is_correct IS NULL",
+            values,
+        )
+        return cursor.rowcount == 1
 
 
 def _deadline_message():

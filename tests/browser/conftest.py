@@ -67,6 +67,7 @@ class Site:
     log_path: Path
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
+    server: str = "daphne"  # or "gunicorn": the WSGI server of the split deployment (HTTP only)
 
     @property
     def url(self):
@@ -84,17 +85,13 @@ class Site:
 
     def start(self):
         log = open(self.log_path, "a")  # noqa: SIM115 — kept open for the server's life
+        if self.server == "gunicorn":
+            command = ["gunicorn", "--worker-class", "gthread", "--threads", "4", "--bind"]
+            command += [f"127.0.0.1:{self.port}", "config.wsgi:application"]
+        else:
+            command = ["daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"]
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "config.asgi:application",
-            ],
+            [sys.executable, "-m", *command],
             cwd=ROOT,
             env=self.env,
             stdout=log,
