@@ -24,7 +24,7 @@ channel layer as in production when BENCH_REDIS_URL's server answers):
 - `daphne`: two Daphne processes, a new database connection per request
   (the ASGI default, `CONN_MAX_AGE=0`);
 - `daphne-pool` / `uvicorn-pool`: two Daphne / Uvicorn processes with
-  Django's connection pool (`DATABASE_URL=…?pool=true`);
+  Django's connection pool (`DATABASE_POOL=true`);
 - `gunicorn`: the split deployment's HTTP side (deploy/): one Gunicorn with
   two gthread worker processes, each keeping its connection
   (`DATABASE_CONN_MAX_AGE=60`).
@@ -237,8 +237,6 @@ CONFIGS = {
 def start_servers(database_url, log_dir, *, server="daphne", pool=False):
     if server == "gunicorn":
         pool = False  # a WSGI thread keeps its own connection instead
-    if pool:
-        database_url += "?pool=true"
     env = dict(os.environ)
     env.update(
         {
@@ -252,6 +250,7 @@ def start_servers(database_url, log_dir, *, server="daphne", pool=False):
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
             "DATABASE_CONN_MAX_AGE": "60" if server == "gunicorn" else "0",
+            "DATABASE_POOL": "true" if pool else "false",
         }
     )
     if redis_available():
@@ -540,7 +539,7 @@ def write_report(data):
         "",
         "Configurations: `daphne` = Daphne as `make run` serves (`CONN_MAX_AGE=0`: a new PostgreSQL "
         "connection per request); `daphne-pool`, `uvicorn-pool` = Daphne, Uvicorn (uvloop, httptools) "
-        "with Django's connection pool (`DATABASE_URL=…?pool=true`); `gunicorn` = the HTTP side of the "
+        "with Django's connection pool (`DATABASE_POOL=true`); `gunicorn` = the HTTP side of the "
         "split deployment in deploy/ (one Gunicorn, two gthread workers × 4 threads, persistent "
         f"connections). Sessions: {setup['sessions']}.",
         "",

@@ -125,12 +125,18 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL")
-    # Under ASGI every request may run in a different thread; persistent
-    # connections would leak one per thread, so by default connections are
-    # not kept (use `?pool=true` there). WSGI workers serve one request at a
-    # time and may keep theirs: DATABASE_CONN_MAX_AGE=60.
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0))
+    # Under ASGI every request may run in a different thread: persistent
+    # connections would leak one per thread, so there connections are either
+    # opened per request (the default) or borrowed from Django's pool
+    # (DATABASE_POOL=true). WSGI threads serve one request at a time and may
+    # keep theirs (DATABASE_CONN_MAX_AGE=60): deploy/ does both.
+    _conn_max_age = env_int("DATABASE_CONN_MAX_AGE", 0)
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=_conn_max_age)
     _db.setdefault("OPTIONS", {})
+    if env_bool("DATABASE_POOL", False):
+        if _conn_max_age:
+            raise ImproperlyConfigured("DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0 (a pool replaces it)")
+        _db["OPTIONS"]["pool"] = True
     _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
     DATABASES = {"default": _db}
 else:

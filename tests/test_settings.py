@@ -18,7 +18,8 @@ PROBE = (
     "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], 'opts': s.DATABASES['default'].get('OPTIONS', {}),"
     "'age': s.DATABASES['default'].get('CONN_MAX_AGE'), 'layer': s.CHANNEL_LAYERS['default']['BACKEND'],"
     "'cache': s.CACHES['default']['BACKEND'], 'tz': s.TIME_ZONE, 'lang': s.LANGUAGE_CODE,"
-    "'langs': [c for c, _ in s.LANGUAGES], 'email': s.EMAIL_BACKEND, 'debug': s.DEBUG}))"
+    "'langs': [c for c, _ in s.LANGUAGES], 'email': s.EMAIL_BACKEND, 'debug': s.DEBUG,"
+    "'sessions': s.SESSION_ENGINE}))"
 )
 BASE_ENV = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings", "HOME": str(ROOT)}
 
@@ -49,11 +50,20 @@ def test_database_url_switches_to_postgresql_without_persistent_connections():
     assert s["layer"] == "channels.layers.InMemoryChannelLayer"
 
 
-def test_redis_url_switches_layer_and_cache():
+def test_database_pool_and_kept_connections_are_chosen_by_variables():
+    pooled = probe(DATABASE_URL="postgres://u:p@db.example:5432/ttt", DATABASE_POOL="true")
+    assert (pooled["opts"]["pool"], pooled["age"]) == (True, 0)
+    kept = probe(DATABASE_URL="postgres://u:p@db.example:5432/ttt", DATABASE_CONN_MAX_AGE="60")
+    assert (kept["opts"].get("pool"), kept["age"]) == (None, 60)
+
+
+def test_redis_url_switches_layer_cache_and_sessions():
     s = probe(REDIS_URL="redis://cache.example:6379/1")
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert s["db"] == "django.db.backends.sqlite3"
+    assert probe()["sessions"] == "django.contrib.sessions.backends.db"
 
 
 @pytest.mark.parametrize(
@@ -64,6 +74,11 @@ def test_redis_url_switches_layer_and_cache():
         ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
         ({"DEBUG": "false"}, "SECRET_KEY must be set"),
         ({"CITIZEN_EMAIL_VERIFICATION": "sometimes"}, "CITIZEN_EMAIL_VERIFICATION"),
+        (
+            {"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "true", "DATABASE_CONN_MAX_AGE": "60"},
+            "DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0",
+        ),
+        ({"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "sometimes"}, "DATABASE_POOL must be a boolean"),
     ],
 )
 def test_bad_configuration_fails_loudly(env, message):

@@ -43,7 +43,7 @@ def split_sites(tmp_path_factory):
         }
     )
     http = Site(env=env, log_path=tmp / "gunicorn.log", server="gunicorn")
-    ws = Site(env=dict(env, DATABASE_CONN_MAX_AGE="0"), log_path=tmp / "daphne.log")
+    ws = Site(env=dict(env, DATABASE_CONN_MAX_AGE="0", DATABASE_POOL="true"), log_path=tmp / "daphne.log")
     http.manage("migrate", "--noinput")
     http.manage("load_demo")
     http.manage("shell", "-c", CITIZEN.format(email="tach@example.vn", cccd="052090123789"))
