@@ -39,8 +39,7 @@ class _BoardConsumer(AsyncWebsocketConsumer):
     async def _join(self, board):
         self.board = board
         self.viewer = live.Viewer(self._send_text)
-        text = await live.get_hub().join(board, self.viewer)
-        await self.send(text_data=text)
+        await live.get_hub().join(board, self.viewer)  # sends the current snapshot
 
     async def _send_text(self, text):
         await self.send(text_data=text)

@@ -14,8 +14,19 @@ sending the same pre-serialised text.
   subscribes once and delivers what it receives to its own viewers.
 - Without Redis (embedded default) there is one process: the ticker builds
   and delivers locally.
-- A slow socket never accumulates a backlog in our code: each viewer holds at
-  most one pending snapshot, replaced by newer ones.
+- One task per board sends a snapshot to that board's local sockets in a
+  plain loop (a task per socket cost more than the send itself). A snapshot
+  that arrives while the loop runs is sent next, the latest winning: a board
+  never queues more than one snapshot. The loop awaits each send, which
+  never waits for the network under Daphne or Uvicorn's default WebSocket
+  protocol; a server whose send does wait would hold the loop with it.
+- Snapshots only go forward. Each carries the version it was built from and
+  its `generated_at`; two processes can both publish a tick (the version
+  moved between their reads) and a slow build can arrive after a newer one,
+  so the hub drops a snapshot older than the last it delivered, and each
+  viewer drops one older than the last it was given, the one sent on connect
+  included. A viewer whose send is in progress keeps only the newest
+  snapshot for after it: a slow socket gets the latest, never a backlog.
 """
 
 import asyncio
@@ -25,6 +36,7 @@ import logging
 import os
 import time
 from collections import defaultdict
+from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -32,6 +44,9 @@ from django.conf import settings
 log = logging.getLogger(__name__)
 
 SNAPSHOT_TTL = 600
+# A lower version is normally an older snapshot; one generated this much later
+# means the version counters were lost (Redis restarted without persistence).
+VERSION_RESET_AFTER = timedelta(seconds=60)
 
 
 def tick_seconds():
@@ -83,27 +98,44 @@ async def _version(scope, redis_client):
 # --- viewers ------------------------------------------------------------------
 
 
-class Viewer:
-    """One socket's delivery slot: at most one snapshot in flight, one pending."""
+def stamp_of(text):
+    """A snapshot's place in its board's order: (version, generated_at)."""
+    payload = json.loads(text)
+    return payload.get("version", 0), datetime.fromisoformat(payload["generated_at"])
 
-    __slots__ = ("send", "pending", "busy", "closed")
+
+def is_newer(stamp, than):
+    """Whether the snapshot stamped `stamp` may follow the one stamped `than`."""
+    if than is None:
+        return True
+    if stamp[1] - than[1] > VERSION_RESET_AFTER:
+        return True
+    return stamp > than
+
+
+class Viewer:
+    """One socket on a board: the newest snapshot it was given, and at most one
+    waiting for the send in progress."""
+
+    __slots__ = ("send", "stamp", "pending", "busy", "closed")
 
     def __init__(self, send):
         self.send = send  # async callable taking the text to send
+        self.stamp = None  # of the newest snapshot given to this viewer (sent or pending)
         self.pending = None
         self.busy = False
         self.closed = False
 
-    def offer(self, text):
-        if self.closed:
+    async def offer(self, stamp, text):
+        """Send `text` unless this viewer was already given a newer snapshot. If a
+        send is in progress, keep `text` for after it, replacing any older one."""
+        if self.closed or not is_newer(stamp, self.stamp):
             return
+        self.stamp = stamp
         if self.busy:
-            self.pending = text  # replace: a slow client only ever gets the latest
+            self.pending = text
             return
         self.busy = True
-        asyncio.get_running_loop().create_task(self._drain(text))
-
-    async def _drain(self, text):
         try:
             while text is not None and not self.closed:
                 await self.send(text)
@@ -111,6 +143,7 @@ class Viewer:
         except Exception:  # noqa: BLE001 — a dead socket must not stop the others
             self.closed = True
         finally:
+            self.pending = None
             self.busy = False
 
 
@@ -129,7 +162,8 @@ class Hub:
         self.loop = loop
         self.viewers = defaultdict(set)
         self.boards = {}
-        self.latest = {}  # key -> text
+        self.latest = {}  # key -> (stamp, text) of the newest snapshot
+        self.fanning = {}  # key -> its running fan-out task
         self.published = {}  # key -> signature last delivered (embedded mode)
         self.redis = None
         self.tasks = []
@@ -147,10 +181,12 @@ class Hub:
         self.tasks.append(self.loop.create_task(self._tick_forever()))
 
     async def join(self, board, viewer):
+        """Add a viewer to its board and send it the current snapshot."""
         self._ensure_started()
         self.boards[board.key] = board
         self.viewers[board.key].add(viewer)
-        return await self.current_text(board)
+        stamp, text = await self.current(board)
+        await viewer.offer(stamp, text)
 
     def leave(self, key, viewer):
         viewer.closed = True
@@ -160,31 +196,58 @@ class Hub:
             if not viewers:
                 del self.viewers[key]
 
-    async def current_text(self, board):
-        """The latest snapshot: this process's copy, Redis' copy, or a fresh build."""
-        text = self.latest.get(board.key)
-        if text is None and self.redis is not None:
+    async def current(self, board):
+        """(stamp, text) of the latest snapshot: this process's copy, Redis' copy,
+        or a fresh build."""
+        latest = self.latest.get(board.key)
+        if latest is not None:
+            return latest
+        text = None
+        if self.redis is not None:
             cached = await self.redis.get(f"{_prefix()}:snap:{board.key}")
             if cached is not None:
                 text = cached.decode()
         if text is None:
             text, signature = await self._build(board)
             await self._store(board, text, signature, publish=False)
-            self.latest[board.key] = text
-        return text
+        # A newer snapshot may have been delivered while this one was fetched.
+        self._remember(board.key, stamp_of(text), text)
+        return self.latest[board.key]
+
+    def _remember(self, key, stamp, text):
+        """Keep (stamp, text) as the board's latest unless a newer one is kept."""
+        latest = self.latest.get(key)
+        if latest is not None and not is_newer(stamp, latest[0]):
+            return False
+        self.latest[key] = (stamp, text)
+        return True
 
     def deliver(self, key, text):
-        self.latest[key] = text
-        for viewer in list(self.viewers.get(key, ())):
-            viewer.offer(text)
+        if not self._remember(key, stamp_of(text), text):
+            return  # older than what this process already delivered
+        if key in self.viewers and key not in self.fanning:
+            # A running fan-out sends the latest snapshot when it is done.
+            self.fanning[key] = self.loop.create_task(self._fan_out(key))
+
+    async def _fan_out(self, key):
+        try:
+            sent = None
+            while (latest := self.latest.get(key)) is not sent:
+                sent = latest
+                stamp, text = latest
+                for viewer in list(self.viewers.get(key, ())):
+                    await viewer.offer(stamp, text)
+        finally:
+            del self.fanning[key]
 
     # building
     async def _signature(self, board):
         version = await _version(board.scope, self.redis)
         extra = await sync_to_async(board.signature, thread_sensitive=False)()
+        changes = version
         if isinstance(extra, dict) and "static" in extra:
-            version = 0  # e.g. a frozen public board: new attempts do not change it
-        return version, json.dumps([version, extra], default=str)
+            changes = 0  # e.g. a frozen public board: new attempts do not change it
+        return version, json.dumps([changes, extra], default=str)
 
     async def _build(self, board):
         """(text, signature) of a fresh snapshot. The signature is read first,
@@ -259,7 +322,10 @@ class Hub:
             if message is None or message.get("type") != "pmessage":
                 continue
             key = message["channel"].decode()[prefix_len:]
-            self.deliver(key, message["data"].decode())
+            try:
+                self.deliver(key, message["data"].decode())
+            except Exception:  # a malformed message must not end the subscription
+                log.exception("live board %s: undeliverable snapshot", key)
 
 
 _hubs = {}
@@ -276,7 +342,7 @@ def get_hub():
 async def reset_hubs():
     """Stop every hub task (tests)."""
     for hub in list(_hubs.values()):
-        for task in hub.tasks:
+        for task in [*hub.tasks, *hub.fanning.values()]:
             task.cancel()
         if hub.redis is not None:
             with contextlib.suppress(Exception):
