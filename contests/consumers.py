@@ -1,9 +1,14 @@
 """WebSocket consumers of the live boards: check permission, join the
 process-local hub, forward. No scoring or writes here."""
 
+import asyncio
 import json
+import time
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from contests import boards, events, live
@@ -12,9 +17,35 @@ from contests.models import Contest, Round
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
+PUBLIC_ACCESS_SECONDS = 5.0
+_public_access = {}  # (round_id, block_id) -> (expires_at, task of (round, allowed, staff))
 
-@sync_to_async
-def _round_access(user, round_id, block_id):
+
+async def _round_access(user, round_id, block_id, now=None):
+    """Who may watch. For anonymous viewers the answer depends only on the round,
+    block and contest, so one check serves every anonymous socket of the next few
+    seconds: a reconnect storm costs one query, not a query per socket."""
+    if user.is_authenticated:
+        return await _check_round_access(user, round_id, block_id)
+    key = (round_id, block_id)
+    now = time.monotonic() if now is None else now
+    loop = asyncio.get_running_loop()
+    hit = _public_access.get(key)
+    if hit is None or hit[0] < now or not _usable(hit[1], loop):
+        task = loop.create_task(_check_round_access(user, round_id, block_id))
+        hit = _public_access[key] = (now + PUBLIC_ACCESS_SECONDS, task)
+    # Shielded: a socket that goes away while waiting must not cancel the others' check.
+    return await asyncio.shield(hit[1])
+
+
+def _usable(task, loop):
+    if task.get_loop() is not loop:  # another event loop's (tests run one per scenario)
+        return False
+    return not task.done() or (not task.cancelled() and task.exception() is None)
+
+
+@database_sync_to_async
+def _check_round_access(user, round_id, block_id):
     round = Round.objects.select_related("contest__owner_agency").filter(pk=round_id).first()
     if round is None or (block_id and not round.contest.blocks.filter(pk=block_id).exists()):
         return None, False, False
@@ -35,6 +66,28 @@ def _contest_access(user, contest_id):
 class _BoardConsumer(AsyncWebsocketConsumer):
     board = None
     viewer = None
+
+    async def __call__(self, scope, receive, send):
+        # Anonymous viewers have no user group: no channel on the channel layer,
+        # so no receive loop per socket and nothing to tear down when it closes.
+        if not scope["user"].is_authenticated:
+            self.channel_layer_alias = None
+        return await super().__call__(scope, receive, send)
+
+    async def dispatch(self, message):
+        # Channels runs close_old_connections() on the one sync thread before
+        # every handler; pings and disconnects touch no database, and with
+        # thousands of sockets those hops queue behind every connect.
+        if message["type"] in ("websocket.receive", "websocket.disconnect"):
+            await getattr(self, get_handler_name(message))(message)
+            return
+        await super().dispatch(message)
+
+    async def websocket_disconnect(self, message):
+        # Channels' own ends with one more close_old_connections() hop; these
+        # consumers join no `groups` (the user group is left in disconnect()).
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def _join(self, board):
         self.board = board

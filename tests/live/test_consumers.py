@@ -277,3 +277,130 @@ def test_the_turnout_board_counts_people_per_agency(tree):
     rows = {row["agency"]: row for row in snapshot["agencies"]}
     assert rows["Sở Nội vụ"] == {"agency": "Sở Nội vụ", "participants": 3, "headcount": 60, "rate": 5.0}
     assert snapshot["officials"] == 3
+
+
+# --- through the site's ASGI application (config.asgi) ------------------------------
+
+
+async def open_site_board(round, cookie=None):
+    """A socket to the whole site app, as a browser opens it: Origin, and a
+    session cookie only when given."""
+    from config.asgi import application
+
+    headers = [(b"origin", b"http://testserver")]
+    if cookie is not None:
+        headers.append((b"cookie", cookie.encode()))
+    communicator = WebsocketCommunicator(application, f"/ws/rounds/{round.pk}/board/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+@pytest.fixture
+def layer_aliases(monkeypatch):
+    """The channel layer alias each consumer asked for (None: no channel)."""
+    from channels import consumer
+
+    asked = []
+
+    def get_channel_layer(alias):
+        asked.append(alias)
+        return channel_layers[alias] if alias is not None else None
+
+    monkeypatch.setattr(consumer, "get_channel_layer", get_channel_layer)
+    return asked
+
+
+def test_it_sends_a_snapshot_to_a_socket_without_a_cookie_and_takes_no_channel(setup, tree, layer_aliases):
+    contest, round, _block = setup
+    finish(
+        round,
+        make_user("an@example.vn", agency=tree["snv"]),
+        correct=19,
+        duration_ms=301_000,
+        finished_at=round.opens_at + timedelta(hours=3),
+    )
+
+    async def scenario():
+        communicator, connected, _code = await open_site_board(round)
+        assert connected
+        snapshot = await next_message(communicator, "snapshot")
+        assert await communicator.receive_nothing(timeout=0.2)  # no "me": nobody to rank
+        await communicator.disconnect()
+        return snapshot
+
+    snapshot = run(scenario())
+    assert snapshot["participants"] == 1 and snapshot["top"][0]["correct"] == 19
+    assert layer_aliases == [None]
+
+
+def test_it_closes_a_socket_without_a_cookie_to_a_restricted_board_with_4403(tree):
+    contest = make_contest(tree["snv"], public=False)
+    round = make_round(contest)
+
+    async def scenario():
+        _communicator, connected, code = await open_site_board(round)
+        return connected, code
+
+    assert run(scenario()) == (False, consumers.CLOSE_FORBIDDEN)
+
+
+def test_a_logged_in_viewer_still_gets_the_board_and_their_own_rank(setup, tree, layer_aliases):
+    from django.conf import settings
+    from django.test import Client
+
+    contest, round, _block = setup
+    me = make_user("me@example.vn", agency=tree["snv"])
+    t0 = round.opens_at + timedelta(hours=1)
+    finish(
+        round, make_user("rival@example.vn", agency=tree["snv"]), correct=20, duration_ms=1000, finished_at=t0
+    )
+    finish(round, me, correct=18, duration_ms=1000, finished_at=t0)
+    client = Client()
+    client.force_login(me)
+    cookie = (
+        f"csrftoken=x; {settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    )
+
+    async def scenario():
+        communicator, connected, _code = await open_site_board(round, cookie=cookie)
+        assert connected
+        snapshot = await next_message(communicator, "snapshot")
+        mine = await next_message(communicator, "me")
+        await communicator.disconnect()
+        return snapshot, mine
+
+    snapshot, mine = run(scenario())
+    assert snapshot["participants"] == 2
+    assert mine["rank"] == 2 and mine["correct"] == 18
+    assert layer_aliases == ["default"]
+
+
+def test_one_access_check_serves_anonymous_sockets_for_a_few_seconds(setup, monkeypatch):
+    contest, round, block = setup
+    checks = []
+    check = consumers._check_round_access
+
+    async def counted(user, round_id, block_id):
+        checks.append((round_id, block_id))
+        return await check(user, round_id, block_id)
+
+    monkeypatch.setattr(consumers, "_check_round_access", counted)
+    anonymous = AnonymousUser()
+
+    async def scenario():
+        t = 1000.0
+        first = await asyncio.gather(
+            *[consumers._round_access(anonymous, round.pk, None, now=t) for _ in range(5)]
+        )
+        await consumers._round_access(anonymous, round.pk, None, now=t + consumers.PUBLIC_ACCESS_SECONDS)
+        assert len(checks) == 1
+        await consumers._round_access(anonymous, round.pk, block.pk, now=t)  # another board
+        assert len(checks) == 2
+        await consumers._round_access(
+            anonymous, round.pk, None, now=t + consumers.PUBLIC_ACCESS_SECONDS + 0.1
+        )
+        assert len(checks) == 3
+        return first
+
+    first = run(scenario())
+    assert {(r.pk, allowed, staff) for r, allowed, staff in first} == {(round.pk, True, False)}
