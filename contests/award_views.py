@@ -265,8 +265,9 @@ def _with_traces(standings, criteria):
     return standings
 
 
-def _proposal_rows(proposals):
-    """Template rows for the proposed winners of each block."""
+def _proposal_rows(proposals, issued):
+    """Template rows for the proposed winners of each block; `issued` maps a
+    user id to the award (and so the certificate) already published for them."""
     out = []
     for p in proposals:
         rows = []
@@ -278,6 +279,7 @@ def _proposal_rows(proposals):
                     "pending": proposed.tier is None,
                     "by_tie_rule": proposed.by_tie_rule,
                     "upgrades": proposed.upgrades,
+                    "award": issued.get(proposed.candidate.user_id),
                 }
             )
         passed = [
@@ -296,13 +298,14 @@ def award_round(request, contest_id, round_id):
     contest, round = _managed_round(request, contest_id, round_id)
     now = timezone.now()
     result = award_selectors.current_result(round)
+    publication = award_selectors.latest_publication(round)
     context = {
         "contest": contest,
         "round": round,
         "result": result,
         "closed": now >= round.closes_at,
         "versions": award_selectors.result_versions(round),
-        "publication": award_selectors.latest_publication(round),
+        "publication": publication,
         "disqualifications": list(round.disqualifications.select_related("user", "created_by")),
         "decisions": list(round.tie_decisions.select_related("decided_by")),
     }
@@ -317,7 +320,11 @@ def award_round(request, contest_id, round_id):
         criteria = list(result.policy["chain"])
         for p in proposals:
             _with_traces(p.standings.values(), criteria)
-        context["proposals"] = _proposal_rows(proposals)
+        # This version's winners, once published: the organisers print their certificates from here.
+        published = publication is not None and publication.result_id == result.pk
+        issued = {a.user_id: a for a in publication.awards.all()} if published else {}  # one per person
+        context["proposals"] = _proposal_rows(proposals, issued)
+        context["published"] = published
         context["publish_problems"] = awards.publishing_problems(result, proposals)
         ties = award_selectors.unresolved_ties(result)
         for _b, _rank, rows in ties:

@@ -132,6 +132,20 @@ def test_it_serves_the_canonical_json_whose_hash_is_published(client, played, ro
     assert hashlib.sha256(response.content).hexdigest() == publication.sha256
 
 
+def test_it_links_each_published_winners_certificate_from_the_results_page(client, played, round1, alice):
+    awards.finalise_round(round=round1)
+    login(client, alice)
+    assert b"Certificate (PDF)" not in client.get(url("award-round", round1), **EN).content  # not yet issued
+    awards.publish_round(round=round1, actor=alice)
+    page = client.get(url("award-round", round1), **EN).content.decode()
+    issued = list(Award.objects.all())
+    assert len(issued) == 2
+    for award in issued:
+        assert url("certificate-pdf", code=award.code) in page
+        assert url("certificate-verify", code=award.code) in page
+    assert client.get(url("certificate-pdf", code=issued[0].code)).content.startswith(b"%PDF-")
+
+
 def test_it_shows_no_winners_before_publication(client, played, round1, contest, alice):
     awards.finalise_round(round=round1)
     assert client.get(url("winners-round", slug=contest.slug, number=round1.number)).status_code == 404
