@@ -135,7 +135,9 @@ if DATABASE_URL:
     _db.setdefault("OPTIONS", {})
     if env_bool("DATABASE_POOL", False):
         if _conn_max_age:
-            raise ImproperlyConfigured("DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0 (a pool replaces it)")
+            raise ImproperlyConfigured(
+                "DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0 (a pool replaces it)"
+            )
         _db["OPTIONS"]["pool"] = True
     _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
     DATABASES = {"default": _db}

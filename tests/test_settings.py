@@ -78,7 +78,10 @@ def test_redis_url_switches_layer_cache_and_sessions():
             {"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "true", "DATABASE_CONN_MAX_AGE": "60"},
             "DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0",
         ),
-        ({"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "sometimes"}, "DATABASE_POOL must be a boolean"),
+        (
+            {"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "sometimes"},
+            "DATABASE_POOL must be a boolean",
+        ),
     ],
 )
 def test_bad_configuration_fails_loudly(env, message):
