@@ -5,7 +5,6 @@ import asyncio
 import json
 import time
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
@@ -55,7 +54,7 @@ def _check_round_access(user, round_id, block_id):
     return round, allowed, staff
 
 
-@sync_to_async
+@database_sync_to_async
 def _contest_access(user, contest_id):
     contest = Contest.objects.select_related("owner_agency").filter(pk=contest_id).first()
     if contest is None:
@@ -137,7 +136,7 @@ class RoundBoardConsumer(_BoardConsumer):
             await self._send_me()
 
     async def _send_me(self):
-        standing = await sync_to_async(boards.my_standing)(
+        standing = await database_sync_to_async(boards.my_standing)(
             round=self.round, block_id=self.block_id, user=self.scope["user"]
         )
         await self.send(text_data=json.dumps(standing))

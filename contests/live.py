@@ -38,7 +38,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -93,6 +93,14 @@ async def _version(scope, redis_client):
         value = await redis_client.get(f"{_prefix()}:ver:{scope}")
         return int(value or 0)
     return _local_versions[scope]
+
+
+def _off_loop(function):
+    """`function` on a worker thread, giving its database connection back when it
+    returns (to Django's pool under DATABASE_POOL, else closed): those threads
+    serve no request, so nothing else would, and a kept one would hold a pool
+    slot for good or stay broken after a database restart."""
+    return database_sync_to_async(function, thread_sensitive=False)()
 
 
 # --- viewers ------------------------------------------------------------------
@@ -243,7 +251,7 @@ class Hub:
     # building
     async def _signature(self, board):
         version = await _version(board.scope, self.redis)
-        extra = await sync_to_async(board.signature, thread_sensitive=False)()
+        extra = await _off_loop(board.signature)
         changes = version
         if isinstance(extra, dict) and "static" in extra:
             changes = 0  # e.g. a frozen public board: new attempts do not change it
@@ -253,7 +261,7 @@ class Hub:
         """(text, signature) of a fresh snapshot. The signature is read first,
         so a change that lands while building is published at the next tick."""
         version, signature = await self._signature(board)
-        payload = await sync_to_async(board.build, thread_sensitive=False)()
+        payload = await _off_loop(board.build)
         payload["version"] = version
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")), signature
 

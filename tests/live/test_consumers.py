@@ -3,6 +3,7 @@ permission on connect, snapshot, forwarded updates, freeze, own rank."""
 
 import asyncio
 import json
+import threading
 import uuid
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,6 +39,9 @@ def run(coro):
             return await coro
         finally:
             await live.reset_hubs()
+            # The scenario's own sync_to_async calls ran on asgiref's one sync
+            # thread: close its connection, or it outlives the test database.
+            await sync_to_async(connections.close_all)()
 
     return asyncio.run(wrapped())
 
@@ -404,3 +409,33 @@ def test_one_access_check_serves_anonymous_sockets_for_a_few_seconds(setup, monk
 
     first = run(scenario())
     assert {(r.pk, allowed, staff) for r, allowed, staff in first} == {(round.pk, True, False)}
+
+
+def test_board_builds_give_their_database_connection_back(setup, tree, monkeypatch):
+    """Builds run on worker threads that serve no request: each gives its
+    connection back (to the pool, or closed) when it returns."""
+    from channels import db
+
+    contest, round, block = setup
+    person = make_user("p@example.vn", agency=tree["snv"])
+    closes = []
+    monkeypatch.setattr(db, "close_old_connections", lambda: closes.append(threading.get_ident()))
+
+    async def scenario():
+        communicator, _connected, _code = await open_board(AnonymousUser(), round, block)
+        await next_message(communicator, "snapshot")
+        closes.clear()
+        await sync_to_async(finish)(
+            round,
+            person,
+            correct=3,
+            duration_ms=1000,
+            finished_at=round.opens_at + timedelta(hours=1),
+            block=block,
+        )
+        await live.get_hub().tick()  # a signature read and a build: two calls, closed before and after
+        await next_message(communicator, "snapshot")
+        await communicator.disconnect()
+
+    run(scenario())
+    assert len(closes) >= 4
