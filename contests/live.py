@@ -26,7 +26,9 @@ sending the same pre-serialised text.
   so the hub drops a snapshot older than the last it delivered, and each
   viewer drops one older than the last it was given, the one sent on connect
   included. A viewer whose send is in progress keeps only the newest
-  snapshot for after it: a slow socket gets the latest, never a backlog.
+  snapshot for after it: no backlog builds up in our code. (What a slow
+  client has not read yet waits in the server's transport buffer, which
+  ASGI does not expose.)
 """
 
 import asyncio
