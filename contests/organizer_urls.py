@@ -20,6 +20,7 @@ urlpatterns = [
     path(
         "<int:contest_id>/rounds/<int:round_id>/preview/", views.round_preview, name="organize-round-preview"
     ),
+    path("<int:contest_id>/rounds/<int:round_id>/close/", views.round_close, name="organize-round-close"),
     path("<int:contest_id>/rounds/<int:round_id>/live/", views.round_live, name="organize-round-live"),
     path(
         "<int:contest_id>/rounds/<int:round_id>/stats/", views.round_stats_json, name="organize-round-stats"

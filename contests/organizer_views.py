@@ -1,5 +1,5 @@
 """Organizer pages: contests, blocks, rounds with draw rules, publishing,
-previews and the live panel of a round.
+previews, the live panel of a round and closing an open round early.
 
 Who may see what: organizers over a contest's owner agency
 (`accounts.selectors.can_manage_agency`). Anyone else gets 404 for a draft or
@@ -115,6 +115,7 @@ def contest_detail(request, contest_id):
         round.state = _round_state(round, now)
         round.state_label = _round_state_label(round.state)
         round.problems = drawing.shortages(round=round)
+        round.closable = not services.close_round_problems(round=round, now=now)
     problems = services.publish_problems(contest=contest) if contest.status == Contest.Status.DRAFT else []
     return render(
         request,
@@ -234,10 +235,11 @@ def block_delete(request, contest_id, block_id):
 
 
 def _round_page(request, contest, round, form, formset, rule_errors, status=200):
-    problems, preview_blocks = [], []
+    problems, preview_blocks, closable = [], [], False
     if round is not None:
         problems = drawing.shortages(round=round)
         preview_blocks = list(round.blocks.all()) or list(contest.blocks.all())
+        closable = not services.close_round_problems(round=round, now=timezone.now())
     return render(
         request,
         "contests/organize_round_form.html",
@@ -249,6 +251,7 @@ def _round_page(request, contest, round, form, formset, rule_errors, status=200)
             "rule_errors": rule_errors,
             "problems": problems,
             "preview_blocks": preview_blocks,
+            "closable": closable,
         },
         status=status,
     )
@@ -304,6 +307,45 @@ def round_delete(request, contest_id, round_id):
         return redirect("contests:organize-round-edit", contest_id=contest.pk, round_id=round.pk)
     messages.success(request, _("The round has been deleted."))
     return redirect("contests:organize-detail", contest_id=contest.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_close(request, contest_id, round_id):
+    """GET: what closing the round now does, and the button (or why it cannot
+    be closed). POST: close it (services.close_round)."""
+    contest, round = _get_round(request, contest_id, round_id)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            services.close_round(actor=request.user, round=round, now=now)
+        except services.ContestError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("contests:organize-round-close", contest_id=contest.pk, round_id=round.pk)
+        if round.is_practice:  # never ranked: no results page to go on to
+            messages.success(request, _("The practice round is closed."))
+            return redirect("contests:organize-detail", contest_id=contest.pk)
+        messages.success(
+            request,
+            _(
+                "The round is closed. Attempts in progress are finalised with the answers saved so far "
+                "within a minute; the round can then be finalised on its results page."
+            ),
+        )
+        return redirect("contests:award-round", contest_id=contest.pk, round_id=round.pk)
+    return render(
+        request,
+        "contests/organize_round_close.html",
+        {
+            "contest": contest,
+            "round": round,
+            "problems": services.close_round_problems(round=round, now=now),
+            "in_progress": round_stats(round=round, now=now)["totals"]["in_progress"],
+            "grace_seconds": int(attempts.ANSWER_GRACE.total_seconds()),
+            "now": now,
+        },
+    )
 
 
 @login_required
@@ -381,6 +423,7 @@ def round_live(request, contest_id, round_id):
             "round": round,
             "stats": round_stats(round=round, now=timezone.now()),
             "poll_seconds": STATS_POLL_SECONDS,
+            "closable": not services.close_round_problems(round=round, now=timezone.now()),
         },
     )
 

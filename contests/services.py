@@ -15,9 +15,12 @@ Rules enforced:
   up to its questions per attempt, each with enough approved questions
   (`contests.drawing.shortages`); the same holds when a round of a published
   contest is saved;
-- a closed contest's blocks and rounds no longer change.
+- a closed contest's blocks and rounds no longer change;
+- an open round of a published contest may be closed early (`close_round`):
+  its close becomes now and the attempts in progress end with it.
 """
 
+import logging
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -28,10 +31,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import can_manage_agency
-from contests import drawing
-from contests.models import Block, Contest, DrawRule, Round
+from contests import drawing, events, live, ranking, standings
+from contests.models import Attempt, Block, Contest, DrawRule, Round
 from questionbank.images import process_image
 from questionbank.models import Question
+
+log = logging.getLogger(__name__)
 
 CONTEST_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_QUESTIONS = 200
@@ -660,3 +665,112 @@ def delete_round(*, actor, round, check_permission=True):
     if current_contest.status == Contest.Status.PUBLISHED and current_contest.rounds.count() == 1:
         raise ContestError(_("A published contest must keep at least one round."))
     current.delete()
+
+
+# --- closing a round early -------------------------------------------------------------
+
+
+def close_round_problems(*, round, now):
+    """Why `round` cannot be closed now (messages; empty = it can)."""
+    contest = round.contest
+    if contest.status == Contest.Status.CLOSED:
+        return [_("This contest is closed; its blocks and rounds can no longer be changed.")]
+    if contest.status != Contest.Status.PUBLISHED:
+        return [_("The contest is still a draft: nobody can enter this round, so there is nothing to close.")]
+    # At the very instant of opening, closing would make the round end as it
+    # opens (the database refuses that): it counts as not open yet.
+    if now <= round.opens_at:
+        return [_("This round has not opened yet; to move it, change its dates.")]
+    if now >= round.closes_at:
+        return [_("This round has already closed.")]
+    return []
+
+
+@transaction.atomic
+def close_round(*, actor, round, now=None, check_permission=True):
+    """Close an open round of a published contest now. Raises ContestError.
+
+    The round's close becomes `now`, so no attempt can start any more. Each
+    attempt in progress (previews excepted: they keep their own time) gets
+    `now` as its deadline: answers are still taken for ANSWER_GRACE (2 s), then
+    the attempt is finalised with what was saved, lazily or by
+    `manage.py finalise_expired`, which also updates the live boards. A
+    leaderboard freeze set after `now` moves to `now`, so the round still
+    freezes no later than it closes. Practice rounds close the same way (their
+    attempts end at the round's close). There is no history of rounds: who
+    closed it goes to the log.
+    """
+    now = now or timezone.now()
+    current_contest = _locked_contest(round.contest)
+    if check_permission:
+        _check_permission(actor, current_contest.owner_agency)
+    current = Round.objects.select_for_update().get(pk=round.pk)
+    current.contest = current_contest
+    problems = close_round_problems(round=current, now=now)
+    if problems:
+        raise ContestError([("", p) for p in problems])
+    old_unit = _finish_unit(current)
+    current.closes_at = now
+    if current.freeze_at is not None and current.freeze_at > now:
+        current.freeze_at = now
+    current.save(update_fields=["closes_at", "freeze_at"])
+    ended = _end_attempts_at_close(round_id=current.pk, closes_at=now)
+    rescored = old_unit != _finish_unit(current)
+    if rescored:
+        _rescore_live(current)
+    log.info(
+        "round %s closed early at %s by user %s; %d attempts in progress ended",
+        current.pk,
+        now.isoformat(),
+        getattr(actor, "pk", None),
+        ended,
+    )
+    transaction.on_commit(lambda: _after_close(current, rescored=rescored))
+    return current
+
+
+def _finish_unit(round):
+    return ranking.finish_unit_ms(int((round.closes_at - round.opens_at).total_seconds() * 1000))
+
+
+def _end_attempts_at_close(*, round_id, closes_at):
+    """Bring the deadlines of the round's attempts in progress (not previews)
+    back to its close. Returns how many changed."""
+    return Attempt.objects.filter(
+        round_id=round_id, status=Attempt.Status.IN_PROGRESS, is_preview=False, deadline__gt=closes_at
+    ).update(deadline=closes_at)
+
+
+def _rescore_live(round):
+    """Recompute the live scores of the round's finished attempts: the finish
+    time's unit depends on the round's length (contests.ranking), which closing
+    early may shorten."""
+    finished = list(
+        Attempt.objects.filter(round=round, live_score__isnull=False).only(
+            "pk", "user_id", "correct_count", "duration_ms", "finished_at"
+        )
+    )
+    for attempt in finished:
+        attempt.live_score = ranking.live_score(
+            user_id=attempt.user_id,
+            correct=attempt.correct_count,
+            duration_ms=attempt.duration_ms,
+            finished_at=attempt.finished_at,
+            opens_at=round.opens_at,
+            closes_at=round.closes_at,
+        )
+    Attempt.objects.bulk_update(finished, ["live_score"], batch_size=500)
+
+
+def _after_close(round, *, rescored):
+    """After commit: catch an attempt started concurrently with the old close
+    (PostgreSQL), and tell the boards."""
+    _end_attempts_at_close(round_id=round.pk, closes_at=round.closes_at)
+    try:
+        backend = standings.get_backend()
+        if rescored and isinstance(backend, standings.RedisStandings):
+            backend.rebuild_round(round_id=round.pk)  # the database backend reads the rows
+        live.bump(events.round_scope(round.pk))
+        live.bump(events.contest_scope(round.contest_id))
+    except Exception:  # the round is closed; boards can be rebuilt
+        log.exception("could not refresh the live boards of round %s", round.pk)
