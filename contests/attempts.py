@@ -112,20 +112,29 @@ class Unanswered(AttemptError):
 # --- time -------------------------------------------------------------------------------------
 
 
-def effective_deadline(*, deadline, closes_at):
-    """When an attempt ends: its own deadline, or the round's close (practice)."""
-    return deadline if deadline is not None else closes_at
+def effective_deadline(*, deadline, closes_at, preview=False):
+    """When an attempt ends: its own deadline or the round's close, whichever
+    comes first (an organiser may close a round early: services.close_round).
+    A practice attempt has no deadline; a preview keeps its own time."""
+    if preview or closes_at is None:
+        return deadline
+    return closes_at if deadline is None else min(deadline, closes_at)
 
 
-def is_past_grace(*, deadline, closes_at, now):
-    return now > effective_deadline(deadline=deadline, closes_at=closes_at) + ANSWER_GRACE
+def is_past_grace(*, deadline, closes_at, now, preview=False):
+    return now > effective_deadline(deadline=deadline, closes_at=closes_at, preview=preview) + ANSWER_GRACE
 
 
 def is_expired(attempt, now):
     """In progress but past its deadline plus the grace: due to be finalised."""
     return attempt.status == Status.IN_PROGRESS and is_past_grace(
-        deadline=attempt.deadline, closes_at=attempt.round.closes_at, now=now
+        deadline=attempt.deadline, closes_at=attempt.round.closes_at, now=now, preview=attempt.is_preview
     )
+
+
+def _due(cutoff):
+    """In-progress attempts whose end (see effective_deadline) is before `cutoff`."""
+    return Q(deadline__lt=cutoff) | Q(is_preview=False, round__closes_at__lt=cutoff)
 
 
 def _ms(delta):
@@ -361,7 +370,7 @@ def save_answer(*, attempt, user, position, tokens, now=None):
         raise DeadlinePassed(_deadline_message())
     if row.status != Status.IN_PROGRESS:
         raise AttemptFinished(_("This attempt has been submitted; its answers can no longer change."))
-    if is_past_grace(deadline=row.deadline, closes_at=row.closes_at, now=now):
+    if is_past_grace(deadline=row.deadline, closes_at=row.closes_at, now=now, preview=row.preview):
         finalise_attempt(attempt=attempt_id, now=now)
         raise DeadlinePassed(_deadline_message())
 
@@ -384,6 +393,7 @@ class _AnswerRow:
     user_id: int
     status: str
     deadline: datetime
+    preview: bool
     closes_at: datetime
     others_answered: int
 
@@ -393,7 +403,7 @@ def _answer_row(attempt_id, position):
     question, attempt = AttemptQuestion._meta.db_table, Attempt._meta.db_table
     version, round = QuestionVersion._meta.db_table, Round._meta.db_table
     sql = (
-        f"SELECT aq.id, aq.choices, v.kind, a.user_id, a.status, a.deadline, r.closes_at, "
+        f"SELECT aq.id, aq.choices, v.kind, a.user_id, a.status, a.deadline, a.is_preview, r.closes_at, "
         f"(SELECT COUNT(*) FROM {question} o WHERE o.attempt_id = aq.attempt_id "
         f"AND o.answered_at IS NOT NULL AND o.id <> aq.id) "
         f"FROM {question} aq "
@@ -407,7 +417,7 @@ def _answer_row(attempt_id, position):
         found = cursor.fetchone()
     if found is None:
         return None
-    pk, choices, kind, user_id, status, deadline, closes_at, others = found
+    pk, choices, kind, user_id, status, deadline, preview, closes_at, others = found
     field = AttemptQuestion._meta.get_field("choices")
     return _AnswerRow(
         id=pk,
@@ -416,6 +426,7 @@ def _answer_row(attempt_id, position):
         user_id=user_id,
         status=status,
         deadline=_db_datetime(deadline),
+        preview=bool(preview),
         closes_at=_db_datetime(closes_at),
         others_answered=others,
     )
@@ -494,7 +505,9 @@ def submit_attempt(*, attempt, user, prediction=None, now=None):
     if is_expired(attempt, now):
         attempt = finalise_attempt(attempt=attempt.pk, now=now)
         raise DeadlinePassed(_deadline_message(), attempt=attempt)
-    in_time = now <= effective_deadline(deadline=attempt.deadline, closes_at=round.closes_at)
+    in_time = now <= effective_deadline(
+        deadline=attempt.deadline, closes_at=round.closes_at, preview=attempt.is_preview
+    )
     try:
         value = scoring.parse_prediction(
             prediction,
@@ -552,9 +565,7 @@ def finalise_expired_for(*, user, round=None, now=None):
     """Lazily finalise the person's attempts that are past their deadline."""
     now = now or timezone.now()
     cutoff = now - ANSWER_GRACE
-    due = Attempt.objects.filter(user=user, status=Status.IN_PROGRESS).filter(
-        Q(deadline__lt=cutoff) | Q(deadline__isnull=True, round__closes_at__lt=cutoff)
-    )
+    due = Attempt.objects.filter(user=user, status=Status.IN_PROGRESS).filter(_due(cutoff))
     if round is not None:
         due = due.filter(round=round)
     count = 0
@@ -573,7 +584,7 @@ def finalise_expired(*, now=None, limit=None):
     cutoff = now - ANSWER_GRACE
     due = (
         Attempt.objects.filter(status=Status.IN_PROGRESS)
-        .filter(Q(deadline__lt=cutoff) | Q(deadline__isnull=True, round__closes_at__lt=cutoff))
+        .filter(_due(cutoff))
         .order_by("deadline", "pk")
         .values_list("pk", flat=True)
     )
@@ -653,7 +664,9 @@ def _finalise_locked(*, attempt, mine, round, now, status, prediction=None, requ
     AttemptQuestion.objects.filter(attempt_id=attempt.pk, pk__in=right).update(is_correct=True)
     AttemptQuestion.objects.filter(attempt_id=attempt.pk).exclude(pk__in=right).update(is_correct=False)
 
-    ends = effective_deadline(deadline=attempt.deadline, closes_at=round.closes_at)
+    ends = effective_deadline(
+        deadline=attempt.deadline, closes_at=round.closes_at, preview=attempt.is_preview
+    )
     limit_ms = round.time_limit_minutes * 60_000 if attempt.deadline is not None else None
     finished_at = ends if status == Status.EXPIRED else min(now, ends)
     attempt.status = status

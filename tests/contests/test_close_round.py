@@ -160,6 +160,30 @@ def test_the_periodic_command_finalises_what_was_in_progress(alice, charlie, dan
     )
 
 
+def test_an_attempt_whose_deadline_was_not_pulled_back_still_ends_at_the_close(alice, charlie, dan, round):
+    """A start that committed while the round was being closed keeps a deadline
+    past the close: the engine ends it at the close all the same."""
+    late = attempts.start_attempt(user=charlie, round=round, now=NOW - timedelta(minutes=1))
+    preview = attempts.start_attempt(user=alice, round=round, now=NOW - timedelta(minutes=1), preview=True)
+    Round.objects.filter(pk=round.pk).update(closes_at=NOW)  # as if closed, deadlines untouched
+    late.refresh_from_db()
+    assert late.deadline > NOW + GRACE
+
+    with pytest.raises(attempts.DeadlinePassed):
+        attempts.save_answer(
+            attempt=late, user=charlie, position=1, tokens=correct_tokens(late, 1), now=NOW + GRACE * 2
+        )
+    late.refresh_from_db()
+    assert (late.status, late.finished_at) == (Attempt.Status.EXPIRED, NOW)
+    # The preview is not cut short, and the periodic finaliser leaves it alone.
+    attempts.save_answer(
+        attempt=preview, user=alice, position=1, tokens=correct_tokens(preview, 1), now=NOW + GRACE * 2
+    )
+    assert attempts.finalise_expired(now=NOW + GRACE * 2) == 0
+    preview.refresh_from_db()
+    assert preview.status == Attempt.Status.IN_PROGRESS
+
+
 def test_a_leaderboard_freeze_after_the_close_moves_to_the_close(alice, round):
     Round.objects.filter(pk=round.pk).update(freeze_at=NOW + timedelta(days=5))
     with time_machine.travel(NOW, tick=False):
