@@ -12,7 +12,6 @@ from asgiref.sync import sync_to_async
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
-from django.db import connections
 from django.utils import timezone
 
 from accounts.models import User
@@ -39,9 +38,6 @@ def run(coro):
             return await coro
         finally:
             await live.reset_hubs()
-            # The scenario's own sync_to_async calls ran on asgiref's one sync
-            # thread: close its connection, or it outlives the test database.
-            await sync_to_async(connections.close_all)()
 
     return asyncio.run(wrapped())
 
@@ -419,7 +415,13 @@ def test_board_builds_give_their_database_connection_back(setup, tree, monkeypat
     contest, round, block = setup
     person = make_user("p@example.vn", agency=tree["snv"])
     closes = []
-    monkeypatch.setattr(db, "close_old_connections", lambda: closes.append(threading.get_ident()))
+    close = db.close_old_connections
+
+    def counted():
+        closes.append(threading.get_ident())
+        close()
+
+    monkeypatch.setattr(db, "close_old_connections", counted)
 
     async def scenario():
         communicator, _connected, _code = await open_board(AnonymousUser(), round, block)
