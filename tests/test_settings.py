@@ -60,7 +60,7 @@ def test_database_pool_and_kept_connections_are_chosen_by_variables():
 def test_redis_url_switches_layer_cache_and_sessions():
     s = probe(REDIS_URL="redis://cache.example:6379/1")
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "config.cache.RedisCache"
     assert s["sessions"] == "django.contrib.sessions.backends.cached_db"
     assert s["db"] == "django.db.backends.sqlite3"
     assert probe()["sessions"] == "django.contrib.sessions.backends.db"
