@@ -399,9 +399,9 @@ class Bench:
                 else:
                     args = [PY, "-m", "uvicorn", app, "--host", common.HOST, "--port", str(port)]
                     args += ["--ws", "websockets-sansio", "--log-level", "warning", "--proxy-headers"]
-                servers.append(
-                    Server(kind, args, self.env(server=True), self.tmp / f"{kind}-{port}.log", port)
-                )
+                # As deployed (deploy/thitimhieu@.service): pooled database connections.
+                env = self.env(server=True, DATABASE_POOL="true" if kind in OURS else "false")
+                servers.append(Server(kind, args, env, self.tmp / f"{kind}-{port}.log", port))
             for server in servers:
                 server.wait_http()
         self.servers += servers
@@ -724,11 +724,35 @@ class Bench:
         log(f"spike: {n_viewers} viewers on {KINDS[kind]} + {n_participants} HTTP participants")
         if self.http_worker is None:
             self.http_worker = Worker(multiprocessing.get_context("spawn"))
-        http_mode, requests = self.participants(servers, n_participants)
+        http_servers = servers
+        if self.args.spike_http == "gunicorn":
+            # The deployed split (deploy/): HTTP to Gunicorn, the viewers on the ASGI servers.
+            http_servers = [self.start_gunicorn()]
+        try:
+            return self._spike(kind, servers, http_servers, n_viewers, n_participants, duration)
+        finally:
+            if http_servers is not servers:
+                self.stop(http_servers)
+
+    def start_gunicorn(self):
+        port = common.free_port()
+        args = [PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+        args += ["--bind", f"{common.HOST}:{port}", "--log-level", "warning", "config.wsgi:application"]
+        env = self.env(server=True, DATABASE_CONN_MAX_AGE="60", DATABASE_POOL="false")
+        server = Server("gunicorn", args, env, self.tmp / f"gunicorn-{port}.log", port)
+        server.wait_http()
+        self.servers.append(server)
+        return server
+
+    def _spike(self, kind, servers, http_servers, n_viewers, n_participants, duration):
+        http_mode, requests = self.participants(http_servers, n_participants)
+        if http_servers is not servers:
+            http_mode += " → Gunicorn (2 workers)"
         on_all(self.workers, "clear", 30)
         warmup = self.args.warmup
         ticks = int(duration) + warmup + 1
-        log_sizes = [Path(s.log_path).stat().st_size for s in servers]
+        logged = [*servers, *(s for s in http_servers if s not in servers)]
+        log_sizes = [Path(s.log_path).stat().st_size for s in logged]
         # The participants start with the driver and run for the same time.
         self.http_worker.send(
             "http_load",
@@ -744,7 +768,7 @@ class Bench:
         collected = on_all(self.workers, "collect", 120)
         server_errors = sum(
             Path(s.log_path).read_bytes()[size:].decode(errors="replace").count("Traceback")
-            for s, size in zip(servers, log_sizes, strict=True)
+            for s, size in zip(logged, log_sizes, strict=True)
         )
         stats = analyse(collected, published[warmup:], n_viewers, published)
         latencies = sorted(array_of("d", http["latency"]))
@@ -1199,6 +1223,12 @@ def parse_args(argv=None):
     parser.add_argument("--spike-viewers", type=int, default=5000)
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--spike-seconds", type=float, default=10)
+    parser.add_argument(
+        "--spike-http",
+        choices=("gunicorn", "asgi"),
+        default="gunicorn",
+        help="who serves the participants' HTTP: Gunicorn as deployed, or the ASGI servers themselves",
+    )
     parser.add_argument(
         "--think", type=float, default=1.0, help="participants' mean pause between requests (s)"
     )
