@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.live.test_two_processes import CITIZEN
+from tests.multiprocess import CITIZEN
 
 pytestmark = pytest.mark.browser
 
