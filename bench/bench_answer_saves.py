@@ -203,6 +203,8 @@ SERVERS = {
         "gthread",
         "--threads",
         "4",
+        "--keep-alive",
+        "75",
         "--bind",
         "127.0.0.1:{port}",
         "--log-level",

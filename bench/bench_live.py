@@ -737,6 +737,8 @@ class Bench:
     def start_gunicorn(self):
         port = common.free_port()
         args = [PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+        # Keep-alive longer than the clients' pauses, as deploy/thitimhieu-http.service (behind nginx).
+        args += ["--keep-alive", "75", "--worker-connections", "2000"]
         args += ["--bind", f"{common.HOST}:{port}", "--log-level", "warning", "config.wsgi:application"]
         env = self.env(server=True, DATABASE_CONN_MAX_AGE="60", DATABASE_POOL="false")
         server = Server("gunicorn", args, env, self.tmp / f"gunicorn-{port}.log", port)
@@ -1219,7 +1221,7 @@ def parse_args(argv=None):
     parser.add_argument("--storm", type=int, default=5000, help="sockets in the reconnect storm")
     parser.add_argument("--storm-servers", default="ours-uv2,ours")
     parser.add_argument("--storm-timeout", type=float, default=25)
-    parser.add_argument("--spike-servers", default="ours2")
+    parser.add_argument("--spike-servers", default="ours-uv2")
     parser.add_argument("--spike-viewers", type=int, default=5000)
     parser.add_argument("--participants", type=int, default=2000)
     parser.add_argument("--spike-seconds", type=float, default=10)

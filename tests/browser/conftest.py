@@ -67,7 +67,7 @@ class Site:
     log_path: Path
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen | None = None
-    server: str = "daphne"  # or "gunicorn": the WSGI server of the split deployment (HTTP only)
+    server: str = "daphne"  # or "gunicorn" (HTTP) / "uvicorn" (WebSockets): the split deployment
 
     @property
     def url(self):
@@ -86,8 +86,20 @@ class Site:
     def start(self):
         log = open(self.log_path, "a")  # noqa: SIM115 — kept open for the server's life
         if self.server == "gunicorn":
-            command = ["gunicorn", "--worker-class", "gthread", "--threads", "4", "--bind"]
+            command = [
+                "gunicorn",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "4",
+                "--keep-alive",
+                "75",
+                "--bind",
+            ]
             command += [f"127.0.0.1:{self.port}", "config.wsgi:application"]
+        elif self.server == "uvicorn":
+            command = ["uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
+            command += ["--ws", "websockets-sansio", "--lifespan", "off"]
         else:
             command = ["daphne", "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"]
         self.process = subprocess.Popen(
