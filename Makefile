@@ -39,5 +39,10 @@ migrations-check: $(VENV)/.installed-dev
 test: lint migrations-check
 	$(BIN)/python -m pytest
 
+# The live-boards benchmark at smoke size (≈500 viewers, 10 ticks, < 1 min) so its
+# harness never rots; needs PostgreSQL and Redis on 127.0.0.1 (.ci/run starts them).
+bench-smoke: $(VENV)/.installed-dev
+	$(BIN)/python bench/bench_live.py --smoke
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
