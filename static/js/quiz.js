@@ -55,6 +55,11 @@
     try { return JSON.parse(localStorage.getItem(STORE) || "{}") || {}; } catch (e) { return {}; }
   }
   var queue = loadQueue();
+  // A step counter, and the step at which this page last changed or saved each
+  // question: a server answer read before that step is older than the page.
+  var step = 0;
+  var touchedAt = {};
+  function touch(position) { touchedAt[position] = ++step; }
   function storeQueue() {
     try {
       if (Object.keys(queue).length) { localStorage.setItem(STORE, JSON.stringify(queue)); }
@@ -172,6 +177,7 @@
         showOffline(false);
         retryDelay = 1000;
         if (sameTokens(queue[position], tokens)) { delete queue[position]; storeQueue(); }
+        touch(position);
         setQuestionStatus(position, queue[position] ? S.queued : (tokens.length ? S.saved : ""), "saved");
         refreshNav();
         flush();
@@ -217,6 +223,7 @@
     var position = box.dataset.position;
     queue[position] = tokensOf(position);
     storeQueue();
+    touch(position);
     setQuestionStatus(position, S.queued, "queued");
     refreshNav();
     flush();
@@ -416,6 +423,7 @@
   // another device) was still in flight: ask the server once more, keep what
   // is queued here, and take the server's answer for everything else.
   function sync() {
+    var asked = ++step;
     return request("GET", config.urls.attempt).then(function (res) {
       var data = res.data || {};
       if (res.status !== 200) { return; }
@@ -426,6 +434,8 @@
       fieldsets.forEach(function (f) {
         var position = f.dataset.position;
         if (Object.prototype.hasOwnProperty.call(queue, position)) { return; }
+        // Saved by this page after the server read its answer: the page is newer.
+        if ((touchedAt[position] || 0) > asked) { return; }
         var tokens = (data.answers || {})[position] || [];
         if (!sameTokens(tokensOf(position), tokens)) { setTokens(position, tokens); }
         setQuestionStatus(position, tokens.length ? S.saved : "", tokens.length ? "saved" : "");
