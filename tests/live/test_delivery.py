@@ -6,9 +6,18 @@ the clock, and every snapshot's time is written out."""
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from contests import live
+
+
+def run(scenario):
+    """Run a coroutine function on its own loop in its own thread: a browser
+    test's Playwright may hold an event loop in this thread for the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result()
+
 
 T0 = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -74,7 +83,7 @@ def test_a_viewer_never_gets_an_older_or_the_same_snapshot_again():
         await offer(viewer, snapshot(2))
         await offer(viewer, snapshot(3, seconds=1))
 
-    asyncio.run(scenario())
+    run(scenario)
     assert versions(socket.sent) == [2, 3]
 
 
@@ -95,7 +104,7 @@ def test_a_slow_viewer_gets_only_the_newest_snapshot_once_its_send_is_done():
         await offer(viewer, snapshot(3, 2))  # older than what it was given
         await offer(viewer, snapshot(5, 4))
 
-    asyncio.run(scenario())
+    run(scenario)
     assert versions(socket.sent) == [1, 4, 5]
 
 
@@ -112,7 +121,7 @@ def test_a_closed_viewer_gets_nothing_more():
         await first
         await offer(viewer, snapshot(3))
 
-    asyncio.run(scenario())
+    run(scenario)
     assert versions(socket.sent) == [1]
 
 
@@ -132,7 +141,7 @@ def test_a_failing_send_closes_only_its_viewer():
         await hub.fanning["r1.b0.pub"]
         return dead
 
-    dead = asyncio.run(scenario())
+    dead = run(scenario)
     assert dead.closed
     assert versions(good.sent) == [1, 2]
 
@@ -154,7 +163,7 @@ def test_the_hub_drops_a_snapshot_older_than_one_it_delivered():
         await hub.fanning["r1.b0.pub"]
         return hub
 
-    hub = asyncio.run(scenario())
+    hub = run(scenario)
     assert versions(socket.sent) == [7, 8]
     assert versions([hub.latest["r1.b0.pub"][1]]) == [8]
 
@@ -176,7 +185,7 @@ def test_one_fan_out_per_board_sends_the_latest_once_the_current_pass_is_done():
         await task
         assert "r1.b0.pub" not in hub.fanning
 
-    asyncio.run(scenario())
+    run(scenario)
     assert versions(slow.sent) == [1, 3]
     assert versions(fast.sent) == [3]
 
@@ -194,5 +203,5 @@ def test_a_joining_viewer_gets_the_newest_known_snapshot_and_nothing_older_later
         hub.deliver("r1.b0.pub", snapshot(5, 2))
         await hub.fanning["r1.b0.pub"]
 
-    asyncio.run(scenario())
+    run(scenario)
     assert versions(socket.sent) == [4, 5]
