@@ -121,6 +121,15 @@ def _image(field):
     return field.url if field else None
 
 
+def ends_at(attempt, round):
+    """The deadline a timed attempt has to meet; None for practice."""
+    if attempt.deadline is None:
+        return None
+    return attempts.effective_deadline(
+        deadline=attempt.deadline, closes_at=round.closes_at, preview=attempt.is_preview
+    )
+
+
 def attempt_payload(attempt, *, now):
     """Everything the quiz page needs to show (or resume) an attempt in progress."""
     round = attempt.round
@@ -160,7 +169,9 @@ def attempt_payload(attempt, *, now):
         "is_practice": round.is_practice,
         "server_time": iso(now),
         "started_at": iso(attempt.started_at),
-        "deadline": iso(attempt.deadline),
+        # When the attempt ends: its own deadline, or the round's close if an
+        # organiser closed the round earlier (practice attempts: none).
+        "deadline": iso(ends_at(attempt, round)),
         "closes_at": iso(round.closes_at),
         "time_limit_seconds": round.time_limit_minutes * 60 if attempt.deadline else None,
         "grace_seconds": int(attempts.ANSWER_GRACE.total_seconds()),
@@ -375,6 +386,7 @@ def save(request, attempt_id, position):
             "choices": saved.tokens,
             "saved_at": iso(saved.saved_at),
             "answered_count": saved.answered_count,
+            "deadline": iso(saved.deadline),
         }
     )
 

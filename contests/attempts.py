@@ -341,6 +341,7 @@ class Saved:
     tokens: list
     saved_at: datetime
     answered_count: int
+    deadline: datetime | None = None  # when a timed attempt ends (effective_deadline)
 
 
 def save_answer(*, attempt, user, position, tokens, now=None):
@@ -382,7 +383,10 @@ def save_answer(*, attempt, user, position, tokens, now=None):
             raise AttemptFinished(_("This attempt has been submitted; its answers can no longer change."))
         raise DeadlinePassed(_deadline_message())
     answered = row.others_answered + (1 if selected else 0)
-    return Saved(position=position, tokens=list(tokens), saved_at=now, answered_count=answered)
+    ends = None  # practice: untimed
+    if row.deadline is not None:
+        ends = effective_deadline(deadline=row.deadline, closes_at=row.closes_at, preview=row.preview)
+    return Saved(position=position, tokens=list(tokens), saved_at=now, answered_count=answered, deadline=ends)
 
 
 @dataclass(frozen=True)

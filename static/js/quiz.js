@@ -178,6 +178,7 @@
         retryDelay = 1000;
         if (sameTokens(queue[position], tokens)) { delete queue[position]; storeQueue(); }
         touch(position);
+        moveDeadline(res.data.deadline);
         setQuestionStatus(position, queue[position] ? S.queued : (tokens.length ? S.saved : ""), "saved");
         refreshNav();
         flush();
@@ -273,6 +274,15 @@
     var left = deadline - serverNow();
     thresholds.forEach(function (t) { t.done = left <= t.ms; });
   })();
+
+  // The server may end the attempt earlier than the page was told (an
+  // organiser closed the round): every save and sync carries the deadline.
+  function moveDeadline(iso) {
+    var moved = iso ? Date.parse(iso) : NaN;
+    if (!config.deadline || isNaN(moved) || moved === deadline) { return; }
+    deadline = moved;
+    tick();
+  }
 
   function pad(n) { return n < 10 ? "0" + n : "" + n; }
   function tick() {
@@ -431,6 +441,7 @@
         done((data.result && data.result.result_url) || config.urls.result);
         return;
       }
+      moveDeadline(data.deadline);
       fieldsets.forEach(function (f) {
         var position = f.dataset.position;
         if (Object.prototype.hasOwnProperty.call(queue, position)) { return; }

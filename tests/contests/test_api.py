@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.test import Client
 
-from contests import attempts
+from contests import attempts, services
+from contests.api import iso
 from contests.models import Attempt, AttemptQuestion, Contest, Round
 from questionbank.models import Option
 from tests.contests.conftest import NOW, correct_tokens, wrong_tokens
@@ -225,6 +226,7 @@ def test_saving_an_answer(charlie_api, round):
         "choices": [token],
         "saved_at": "2026-03-10T03:00:00.000+00:00",
         "answered_count": 1,
+        "deadline": data["deadline"],
     }
     again = send(charlie_api, "put", answer_url(data["attempt_id"], 1), {"choices": [token]})
     assert again.json()["answered_count"] == 1  # idempotent
@@ -418,3 +420,29 @@ def test_a_frozen_leaderboard_stops_changing_for_the_public(alice, charlie, dan,
     assert public["me"] == {"rank": 1}
     staff = api_client(alice).get(f"/api/rounds/{round.pk}/leaderboard/").json()
     assert staff["mode"] == "live" and staff["participants"] == 2
+
+
+# --- an early close reaches the page --------------------------------------------------------------
+
+
+def test_saves_and_the_attempt_carry_the_deadline_the_server_enforces(alice, charlie_api, round, clock):
+    data = started(charlie_api, round)
+    own_deadline = data["deadline"]
+    position, token = data["questions"][0]["position"], data["questions"][0]["options"][0]["id"]
+    response = send(charlie_api, "put", answer_url(data["attempt_id"], position), {"choices": [token]})
+    assert response.json()["deadline"] == own_deadline
+
+    clock.shift(timedelta(minutes=1))
+    services.close_round(actor=alice, round=round)  # the organiser ends the round now
+    closed = iso(NOW + timedelta(minutes=1))
+    response = send(charlie_api, "put", answer_url(data["attempt_id"], position), {"choices": []})
+    assert (response.status_code, response.json()["deadline"]) == (200, closed)
+    assert send(charlie_api, "get", f"/api/attempts/{data['attempt_id']}/").json()["deadline"] == closed
+
+
+def test_the_attempt_shows_the_rounds_close_when_it_comes_before_its_own_deadline(charlie_api, round):
+    data = started(charlie_api, round)
+    Round.objects.filter(pk=round.pk).update(closes_at=NOW + timedelta(minutes=2))  # deadlines untouched
+    assert Attempt.objects.get(pk=data["attempt_id"]).deadline > NOW + timedelta(minutes=2)
+    detail = send(charlie_api, "get", f"/api/attempts/{data['attempt_id']}/").json()
+    assert detail["deadline"] == iso(NOW + timedelta(minutes=2))
