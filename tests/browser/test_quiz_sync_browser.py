@@ -4,20 +4,24 @@ the queued save landed, the page must keep its own (newer) answer.
 
 The order is forced with Playwright routes: the save is held until the read
 has been answered by the server, then the save goes through, then the old
-read reaches the page."""
+read reaches the page.
+
+Then the round is made to end sooner than the attempt's own deadline (as an
+organiser closing it early does): the next save's answer carries the new
+end, and the countdown follows it."""
 
 import json
 import re
 
 import pytest
 
-from tests.browser.test_quiz_browser import checked, log_in, ready, stored
+from tests.browser.test_quiz_browser import checked, choose, log_in, ready, seconds_left, stored
 from tests.multiprocess import CITIZEN, PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_server_read_older_than_the_pages_own_save_does_not_undo_it(phone, site):
+def test_the_page_keeps_its_newer_answer_and_follows_an_earlier_end(phone, site):
     site.manage("shell", "-c", CITIZEN.format(email="dongbo@example.vn", cccd="052090333444"))
     log_in(phone, "dongbo@example.vn", PASSWORD)
     rounds = phone.request.get("/api/rounds/open/").json()["rounds"]
@@ -64,3 +68,30 @@ def test_a_server_read_older_than_the_pages_own_save_does_not_undo_it(phone, sit
 
     assert checked(phone, position)
     assert stored(site, attempt_id)[:2] == ["in_progress", "1"]
+    phone.unroute_all()
+
+    # The round is made to close in 90 s (as if an organiser ended it early):
+    # the next save's answer carries the new end and the countdown follows.
+    move = (
+        "from datetime import timedelta; from django.utils import timezone; from contests.models import Round;"
+        "r = Round.objects.get(pk={pk}); print(r.closes_at.isoformat());"
+        "Round.objects.filter(pk={pk}).update(closes_at={closes})"
+    )
+    before = site.manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        move.format(pk=round_info["id"], closes="timezone.now() + timedelta(seconds=90)"),
+    ).stdout.split()[-1]
+    try:
+        assert seconds_left(phone) > 120
+        choose(phone, position, option=1)
+        phone.wait_for_function(
+            "() => { const [m, s] = document.querySelector('#quiz-timer').textContent.split(':');"
+            " return +m * 60 + +s <= 90; }"
+        )
+        assert 60 <= seconds_left(phone) <= 90
+    finally:
+        restore = f"timezone.datetime.fromisoformat('{before}')"
+        site.manage("shell", "-v", "0", "-c", move.format(pk=round_info["id"], closes=restore))
