@@ -683,7 +683,7 @@ def _finalise_locked(*, attempt, mine, round, now, status, prediction=None, requ
     if status == Status.SUBMITTED:
         attempt.prediction = prediction
     ranked = not attempt.is_preview and not round.is_practice
-    attempt.live_score = _live_score(attempt, round) if ranked else None
+    attempt.live_score = live_score_of(attempt, round) if ranked else None
     attempt.save(
         update_fields=[
             "status",
@@ -702,7 +702,7 @@ def _finalise_locked(*, attempt, mine, round, now, status, prediction=None, requ
     transaction.on_commit(lambda: events.attempt_finalised(attempt))
 
 
-def _live_score(attempt, round):
+def live_score_of(attempt, round):
     """The live boards' one-integer order key (contests.ranking)."""
     return ranking.live_score(
         user_id=attempt.user_id,

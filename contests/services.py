@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.selectors import can_manage_agency
-from contests import drawing, events, live, ranking, standings
+from contests import attempts, drawing, events, live, ranking, standings
 from contests.models import Attempt, Block, Contest, DrawRule, Round
 from questionbank.images import process_image
 from questionbank.models import Question
@@ -751,14 +751,7 @@ def _rescore_live(round):
         )
     )
     for attempt in finished:
-        attempt.live_score = ranking.live_score(
-            user_id=attempt.user_id,
-            correct=attempt.correct_count,
-            duration_ms=attempt.duration_ms,
-            finished_at=attempt.finished_at,
-            opens_at=round.opens_at,
-            closes_at=round.closes_at,
-        )
+        attempt.live_score = attempts.live_score_of(attempt, round)
     Attempt.objects.bulk_update(finished, ["live_score"], batch_size=500)
 
 
