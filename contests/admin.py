@@ -1,19 +1,49 @@
-"""Site-admin views of contests and attempts. Organizers use their own pages;
-attempts are read-only here (they change only through contests.attempts)."""
+"""Site-admin views of contests, rounds and attempts: read-only. Contests and
+rounds change only through the organizer pages (contests.services checks
+every rule there: overlapping rounds, pool shortages, …); attempts only
+through contests.attempts."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from contests.models import Attempt, AttemptQuestion, Block, Contest, DrawRule, Round
 
 
-class BlockInline(admin.TabularInline):
-    model = Block
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    filter_horizontal = ["agencies"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def organizer_link(contest_id):
+    url = reverse("contests:organize-detail", kwargs={"contest_id": contest_id})
+    return format_html('<a href="{}">{}</a>', url, _("Edit on the organizer pages"))
+
+
+class BlockInline(ReadOnlyInline):
+    model = Block
 
 
 @admin.register(Contest)
-class ContestAdmin(admin.ModelAdmin):
+class ContestAdmin(ReadOnlyAdmin):
     list_display = [
         "title",
         "owner_agency",
@@ -21,36 +51,36 @@ class ContestAdmin(admin.ModelAdmin):
         "audience_officials",
         "audience_citizens",
         "created_at",
+        "edit_link",
     ]
     list_filter = ["status", "audience_citizens"]
     search_fields = ["title", "slug"]
-    prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["audience_agencies"]
     inlines = [BlockInline]
 
+    @admin.display(description=_("organizer pages"))
+    def edit_link(self, obj):
+        return organizer_link(obj.pk)
 
-class DrawRuleInline(admin.TabularInline):
+
+class DrawRuleInline(ReadOnlyInline):
     model = DrawRule
-    extra = 0
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
-    list_display = ["title", "contest", "number", "opens_at", "closes_at", "is_practice"]
+class RoundAdmin(ReadOnlyAdmin):
+    list_display = ["title", "contest", "number", "opens_at", "closes_at", "is_practice", "edit_link"]
     list_filter = ["is_practice", "contest"]
-    filter_horizontal = ["blocks"]
     inlines = [DrawRuleInline]
 
+    @admin.display(description=_("organizer pages"))
+    def edit_link(self, obj):
+        return organizer_link(obj.contest_id)
 
-class AttemptQuestionInline(admin.TabularInline):
+
+class AttemptQuestionInline(ReadOnlyInline):
     model = AttemptQuestion
-    extra = 0
-    can_delete = False
     fields = ["position", "version", "selected", "answered_at", "is_correct"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attempt)
