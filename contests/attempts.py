@@ -402,30 +402,37 @@ class _AnswerRow:
     others_answered: int
 
 
+# The two statements of save_answer, built once (the table names are fixed).
+_ANSWER_ROW_SQL = (
+    "SELECT aq.id, aq.choices, v.kind, a.user_id, a.status, a.deadline, a.is_preview, r.closes_at, "
+    f"(SELECT COUNT(*) FROM {AttemptQuestion._meta.db_table} o WHERE o.attempt_id = aq.attempt_id "
+    "AND o.answered_at IS NOT NULL AND o.id <> aq.id) "
+    f"FROM {AttemptQuestion._meta.db_table} aq "
+    f"JOIN {Attempt._meta.db_table} a ON a.id = aq.attempt_id "
+    f"JOIN {QuestionVersion._meta.db_table} v ON v.id = aq.version_id "
+    f"JOIN {Round._meta.db_table} r ON r.id = a.round_id "
+    "WHERE aq.attempt_id = %s AND aq.position = %s"
+)
+_WRITE_ANSWER_SQL = (
+    f"UPDATE {AttemptQuestion._meta.db_table} SET selected = %s, answered_at = %s "
+    "WHERE id = %s AND is_correct IS NULL"
+)
+_CHOICES = AttemptQuestion._meta.get_field("choices")
+_SELECTED = AttemptQuestion._meta.get_field("selected")
+_ANSWERED_AT = AttemptQuestion._meta.get_field("answered_at")
+
+
 def _answer_row(attempt_id, position):
     """The row `save_answer` needs, in one statement, or None."""
-    question, attempt = AttemptQuestion._meta.db_table, Attempt._meta.db_table
-    version, round = QuestionVersion._meta.db_table, Round._meta.db_table
-    sql = (
-        f"SELECT aq.id, aq.choices, v.kind, a.user_id, a.status, a.deadline, a.is_preview, r.closes_at, "
-        f"(SELECT COUNT(*) FROM {question} o WHERE o.attempt_id = aq.attempt_id "
-        f"AND o.answered_at IS NOT NULL AND o.id <> aq.id) "
-        f"FROM {question} aq "
-        f"JOIN {attempt} a ON a.id = aq.attempt_id "
-        f"JOIN {version} v ON v.id = aq.version_id "
-        f"JOIN {round} r ON r.id = a.round_id "
-        f"WHERE aq.attempt_id = %s AND aq.position = %s"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [attempt_id, position])
+        cursor.execute(_ANSWER_ROW_SQL, [attempt_id, position])
         found = cursor.fetchone()
     if found is None:
         return None
     pk, choices, kind, user_id, status, deadline, preview, closes_at, others = found
-    field = AttemptQuestion._meta.get_field("choices")
     return _AnswerRow(
         id=pk,
-        choices=field.from_db_value(choices, None, connection),
+        choices=_CHOICES.from_db_value(choices, None, connection),
         kind=kind,
         user_id=user_id,
         status=status,
@@ -447,17 +454,13 @@ def _db_datetime(value):
 
 def _write_answer(pk, *, selected, answered_at):
     """Store an answer unless the question is already marked; True if stored."""
-    meta = AttemptQuestion._meta
     values = [
-        meta.get_field("selected").get_db_prep_save(selected, connection),
-        meta.get_field("answered_at").get_db_prep_save(answered_at, connection),
+        _SELECTED.get_db_prep_save(selected, connection),
+        _ANSWERED_AT.get_db_prep_save(answered_at, connection),
         pk,
     ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {meta.db_table} SET selected = %s, answered_at = %s WHERE id = %s AND is_correct IS NULL",
-            values,
-        )
+        cursor.execute(_WRITE_ANSWER_SQL, values)
         return cursor.rowcount == 1
 
 

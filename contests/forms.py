@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Agency
 from accounts.selectors import managed_agencies
 from contests.models import Block, Contest, Round
-from contests.services import CONTEST_TZ, ROUND_FIELD_NAMES, RuleData
+from contests.services import CONTEST_FIELDS, CONTEST_TZ, ROUND_FIELD_NAMES, RuleData
 from questionbank import selectors as bank_selectors
 from questionbank.models import Question, Topic
 
@@ -211,23 +211,7 @@ class ContestForm(forms.Form):
             initial = {
                 "owner_agency": contest.owner_agency_id,
                 "audience_agencies": list(contest.audience_agencies.values_list("pk", flat=True)),
-                **{
-                    name: getattr(contest, name)
-                    for name in (
-                        "title",
-                        "slug",
-                        "description",
-                        "rules_text",
-                        "audience_officials",
-                        "audience_citizens",
-                        "join_code",
-                        "min_age",
-                        "exclude_staff",
-                        "leaderboard",
-                        "leaderboard_freeze_at",
-                        "name_display",
-                    )
-                },
+                **{name: getattr(contest, name) for name in CONTEST_FIELDS},
             }
         else:
             initial = {

@@ -756,9 +756,8 @@ def _rescore_live(round):
 
 
 def _after_close(round, *, rescored):
-    """After commit: catch an attempt started concurrently with the old close
-    (PostgreSQL), and tell the boards."""
-    _end_attempts_at_close(round_id=round.pk, closes_at=round.closes_at)
+    """After commit: tell the boards. (An attempt started concurrently with
+    the old close still ends at the new one: attempts.effective_deadline.)"""
     try:
         backend = standings.get_backend()
         if rescored and isinstance(backend, standings.RedisStandings):
