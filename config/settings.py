@@ -139,6 +139,12 @@ if DATABASE_URL:
                 "DATABASE_POOL=true needs DATABASE_CONN_MAX_AGE=0 (a pool replaces it)"
             )
         _db["OPTIONS"]["pool"] = True
+    # The hot statements (config/db.py: the answer save, the user load) are
+    # prepared once per connection. Django's own cursors never prepare; the
+    # threshold only keeps psycopg from preparing anything else by itself.
+    # DATABASE_PREPARE=false for a pooler without prepared-statement support.
+    if env_bool("DATABASE_PREPARE", True):
+        _db["OPTIONS"].setdefault("prepare_threshold", 2**31 - 1)
     _db["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME") or None}
     DATABASES = {"default": _db}
 else:
@@ -198,8 +204,9 @@ LIVE_TICK_SECONDS = float(env_str("LIVE_TICK_SECONDS", "1.0"))
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's backends with a cheaper user load (accounts/backends.py).
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

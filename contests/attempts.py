@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
+from config.db import hot_cursor
 from contests import drawing, events, ranking, scoring, selectors
 from contests.models import Attempt, AttemptQuestion, Contest, Round
 from questionbank import services as bank_services
@@ -424,7 +425,7 @@ _ANSWERED_AT = AttemptQuestion._meta.get_field("answered_at")
 
 def _answer_row(attempt_id, position):
     """The row `save_answer` needs, in one statement, or None."""
-    with connection.cursor() as cursor:
+    with hot_cursor(connection) as cursor:
         cursor.execute(_ANSWER_ROW_SQL, [attempt_id, position])
         found = cursor.fetchone()
     if found is None:
@@ -459,7 +460,7 @@ def _write_answer(pk, *, selected, answered_at):
         _ANSWERED_AT.get_db_prep_save(answered_at, connection),
         pk,
     ]
-    with connection.cursor() as cursor:
+    with hot_cursor(connection) as cursor:
         cursor.execute(_WRITE_ANSWER_SQL, values)
         return cursor.rowcount == 1
 

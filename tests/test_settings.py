@@ -57,6 +57,14 @@ def test_database_pool_and_kept_connections_are_chosen_by_variables():
     assert (kept["opts"].get("pool"), kept["age"]) == (None, 60)
 
 
+def test_hot_statements_are_prepared_unless_turned_off():
+    # Explicit prepares only (config/db.py): psycopg's own threshold is never reached.
+    on = probe(DATABASE_URL="postgres://u:p@db.example:5432/ttt")
+    assert on["opts"]["prepare_threshold"] == 2**31 - 1
+    off = probe(DATABASE_URL="postgres://u:p@db.example:5432/ttt", DATABASE_PREPARE="false")
+    assert "prepare_threshold" not in off["opts"]
+
+
 def test_redis_url_switches_layer_cache_and_sessions():
     s = probe(REDIS_URL="redis://cache.example:6379/1")
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
@@ -81,6 +89,10 @@ def test_redis_url_switches_layer_cache_and_sessions():
         (
             {"DATABASE_URL": "postgres://u@h/d", "DATABASE_POOL": "sometimes"},
             "DATABASE_POOL must be a boolean",
+        ),
+        (
+            {"DATABASE_URL": "postgres://u@h/d", "DATABASE_PREPARE": "perhaps"},
+            "DATABASE_PREPARE must be a boolean",
         ),
     ],
 )

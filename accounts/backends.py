@@ -1,0 +1,95 @@
+"""Authentication backends: Django's and allauth's, with a cheaper user load.
+
+Every logged-in request loads its user by primary key (`get_user`). Django's
+backend does it with `User.objects.get(pk=...)`, and building that query
+cost more than running it: about a third of a whole answer save, the hot
+path at deadline spikes (see bench/bench_answer_saves.py). Here the SELECT is
+built once per database and the row goes through the same converters and
+`Model.from_db` as the ORM's own, so the instance is the one the ORM would
+return. Everything else (credentials, `is_active`, the session hash check in
+`django.contrib.auth.get_user`, permissions) is the parent classes'.
+"""
+
+from allauth.account import auth_backends as allauth_backends
+from asgiref.sync import sync_to_async
+from django.contrib.auth import backends as django_backends
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import connections, router
+
+from config.db import hot_cursor
+
+
+class UserLoader:
+    """One user row by primary key, loaded as the ORM would load it."""
+
+    def __init__(self, model):
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+        self.prepared = {}  # database alias → (SQL, converters)
+
+    def _prepare(self, alias):
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        table = self.model._meta.db_table
+        sql = "SELECT {} FROM {} WHERE {} = %s".format(
+            ", ".join(quote(field.column) for field in self.fields),
+            quote(table),
+            quote(self.model._meta.pk.column),
+        )
+        converters = []
+        for position, field in enumerate(self.fields):
+            column = field.get_col(table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((position, found, column))
+        self.prepared[alias] = (sql, converters)
+        return self.prepared[alias]
+
+    def get(self, pk):
+        """The user, or None when there is no such row."""
+        try:
+            pk = self.model._meta.pk.to_python(pk)
+        except ValidationError:  # not an id of this model: no such user
+            return None
+        alias = router.db_for_read(self.model)
+        sql, converters = self.prepared.get(alias) or self._prepare(alias)
+        connection = connections[alias]
+        with hot_cursor(connection) as cursor:
+            cursor.execute(sql, [pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = list(row)
+        for position, functions, column in converters:
+            for convert in functions:
+                values[position] = convert(values[position], column, connection)
+        return self.model.from_db(alias, self.attnames, values)
+
+
+_loader = None
+
+
+def load_user(pk):
+    global _loader
+    if _loader is None:
+        _loader = UserLoader(get_user_model())
+    return _loader.get(pk)
+
+
+class FastUserMixin:
+    def get_user(self, user_id):
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    async def aget_user(self, user_id):
+        return await sync_to_async(self.get_user)(user_id)
+
+
+class ModelBackend(FastUserMixin, django_backends.ModelBackend):
+    """django.contrib.auth's ModelBackend (admin login by email and password)."""
+
+
+class AuthenticationBackend(FastUserMixin, allauth_backends.AuthenticationBackend):
+    """allauth's backend (login by email, the site's login form)."""
