@@ -140,7 +140,7 @@ def prepare(participants):
     for user in users:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         attempt = attempts.start_attempt(user=user, round=open_round)
@@ -330,13 +330,44 @@ def with_children(pids):
     return sorted(found)
 
 
+def pids_named(*names):
+    """Processes whose command name is one of `names` (the database, Redis)."""
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() in names:
+                found.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def client_cpu_seconds():
+    times = os.times()
+    return times.user + times.system
+
+
 def measured(*, servers, **phase):
-    """Run a phase; add the servers' CPU time per successful request."""
+    """Run a phase; add the CPU time per successful request of the servers,
+    of PostgreSQL and Redis (when they run on this machine) and of this
+    client: where the two cores go."""
     pids = with_children([process.pid for _port, process in servers])
+    backing = pids_named("postgres", "redis-server")
     before, load = cpu_seconds(pids), os.getloadavg()[0]
+    backing_before, client_before = cpu_seconds(backing), client_cpu_seconds()
     result = asyncio.run(run_phase(ports=[port for port, _process in servers], **phase))
     used = cpu_seconds(pids) - before
-    result["server_cpu_ms_per_request"] = round(used * 1000 / result["ok"], 2) if result["ok"] else None
+    # Backends that started during the phase count in full; ones that also
+    # ended in it (Daphne's connection per request) are missed.
+    backing_used = cpu_seconds(set(backing) | set(pids_named("postgres", "redis-server"))) - backing_before
+    client_used = client_cpu_seconds() - client_before
+
+    def per_request(seconds):
+        return round(seconds * 1000 / result["ok"], 2) if result["ok"] else None
+
+    result["server_cpu_ms_per_request"] = per_request(used)
+    result["database_and_redis_cpu_ms_per_request"] = per_request(backing_used)
+    result["client_cpu_ms_per_request"] = per_request(client_used)
     result["load_average_before"] = round(load, 2)
     return result
 
@@ -478,7 +509,9 @@ def run_config(*, name, database_url, log_dir, server, pool, people, args, ackno
             phases[phase] = result
             log(
                 f"  {result['per_second']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-                f"errors {result['errors']}, server CPU {result['server_cpu_ms_per_request']} ms/request"
+                f"errors {result['errors']}, CPU ms/request: server {result['server_cpu_ms_per_request']}, "
+                f"PostgreSQL+Redis {result['database_and_redis_cpu_ms_per_request']}, "
+                f"client {result['client_cpu_ms_per_request']}"
             )
             for sample, count in result.get("error_samples", {}).items():
                 log(f"  error ×{count}: {sample}")
