@@ -2,8 +2,8 @@
 
 One command, bounded in time (about 3 minutes), loopback only:
 
-    python bench/bench_answer_saves.py [--seconds 15] [--concurrency 32] [--participants 120]
-                                       [--configs daphne,daphne-pool,uvicorn-pool,gunicorn]
+    python bench/bench_answer_saves.py [--seconds 15] [--slices 3] [--concurrency 32] [--participants 120]
+                                       [--configs daphne,daphne-pool,uvicorn-pool,gunicorn,gunicorn-stock]
 
 It creates a dedicated PostgreSQL database (dropped at the end), migrates
 it, loads the demo data, creates logged-in participants (users, sessions and
@@ -27,13 +27,19 @@ channel layer as in production when BENCH_REDIS_URL's server answers):
   Django's connection pool (`DATABASE_POOL=true`);
 - `gunicorn`: the split deployment's HTTP side (deploy/): one Gunicorn with
   two gthread worker processes, each keeping its connection
-  (`DATABASE_CONN_MAX_AGE=60`).
+  (`DATABASE_CONN_MAX_AGE=60`);
+- `gunicorn-stock`: the same with bench/stock_settings.py, the baseline of
+  the save path's own optimisations: Django's and allauth's auth backends
+  (the user loaded by the ORM) and no prepared statements.
 
 Afterwards every acknowledged answer is looked up in the database.
 
-Figures go to bench/results/answer_saves.json and .md, with the servers' CPU
-time per request (workers included) and the machine's load average (the
-client, the servers and the database share the machine). The PostgreSQL
+All configurations' servers run at once (idle ones cost nothing) and every
+phase of every configuration is measured in interleaved slices (`--slices`,
+default 3), so that the machine's drifting speed does not bias the ratios. Figures go to bench/results/answer_saves.json and
+.md, with the CPU time per request of the servers (workers included), of
+PostgreSQL and Redis, and of this client, over the measured windows only,
+and the machine's load average (all of them share the machine). The PostgreSQL
 server comes from BENCH_DATABASE_URL, else DATABASE_URL, else
 postgres://postgres@127.0.0.1:5432/postgres (only its host and credentials
 are used).
@@ -138,17 +144,23 @@ def prepare(participants):
     )
     people = []
     for user in users:
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
+        keys = {}
+        for cookie, backend in (
+            ("cookie", "accounts.backends.ModelBackend"),
+            ("stock_cookie", "django.contrib.auth.backends.ModelBackend"),  # bench/stock_settings.py
+        ):
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = backend
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.create()
+            keys[cookie] = session.session_key
         attempt = attempts.start_attempt(user=user, round=open_round)
         questions = [
             (row.position, [c["t"] for c in row.choices])
             for row in attempt.questions.order_by("position").only("position", "choices")
         ]
-        people.append({"cookie": session.session_key, "attempt": attempt.pk, "questions": questions})
+        people.append({**keys, "attempt": attempt.pk, "questions": questions})
     return open_round, people
 
 
@@ -214,7 +226,6 @@ SERVERS = {
 }
 
 
-# name → (server, Django's connection pool on?)
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -228,15 +239,20 @@ def redis_available():
         return False
 
 
+# name → (server, Django's connection pool on?, stock?). A stock
+# configuration runs bench/stock_settings.py: Django's and allauth's own auth
+# backends and no prepared statements, the baseline of accounts/backends.py
+# and config/db.py.
 CONFIGS = {
-    "daphne": ("daphne", False),
-    "daphne-pool": ("daphne", True),
-    "uvicorn-pool": ("uvicorn", True),
-    "gunicorn": ("gunicorn", False),
+    "daphne": ("daphne", False, False),
+    "daphne-pool": ("daphne", True, False),
+    "uvicorn-pool": ("uvicorn", True, False),
+    "gunicorn": ("gunicorn", False, False),
+    "gunicorn-stock": ("gunicorn", False, True),
 }
 
 
-def start_servers(database_url, log_dir, *, server="daphne", pool=False):
+def start_servers(database_url, log_dir, *, server="daphne", pool=False, stock=False):
     if server == "gunicorn":
         pool = False  # a WSGI thread keeps its own connection instead
     env = dict(os.environ)
@@ -255,6 +271,9 @@ def start_servers(database_url, log_dir, *, server="daphne", pool=False):
             "DATABASE_POOL": "true" if pool else "false",
         }
     )
+    if stock:
+        env["DJANGO_SETTINGS_MODULE"] = "bench.stock_settings"
+        env["DATABASE_PREPARE"] = "false"
     if redis_available():
         env["REDIS_URL"] = REDIS_URL  # sessions and the channel layer, as in production
         env["REDIS_PREFIX"] = f"bench-{secrets.token_hex(4)}"
@@ -347,28 +366,62 @@ def client_cpu_seconds():
     return times.user + times.system
 
 
-def measured(*, servers, **phase):
-    """Run a phase; add the CPU time per successful request of the servers,
-    of PostgreSQL and Redis (when they run on this machine) and of this
-    client: where the two cores go."""
-    pids = with_children([process.pid for _port, process in servers])
-    backing = pids_named("postgres", "redis-server")
-    before, load = cpu_seconds(pids), os.getloadavg()[0]
-    backing_before, client_before = cpu_seconds(backing), client_cpu_seconds()
-    result = asyncio.run(run_phase(ports=[port for port, _process in servers], **phase))
-    used = cpu_seconds(pids) - before
-    # Backends that started during the phase count in full; ones that also
-    # ended in it (Daphne's connection per request) are missed.
-    backing_used = cpu_seconds(set(backing) | set(pids_named("postgres", "redis-server"))) - backing_before
-    client_used = client_cpu_seconds() - client_before
+class CpuMeter:
+    """CPU seconds used by the servers (workers included), by PostgreSQL and
+    Redis when they run here, and by this client: where the two cores go.
+    Database backends that start during a window count in full; ones that
+    also end in it (Daphne's connection per request) are missed."""
 
-    def per_request(seconds):
-        return round(seconds * 1000 / result["ok"], 2) if result["ok"] else None
+    def __init__(self, servers):
+        self.servers = with_children([process.pid for _port, process in servers])
 
-    result["server_cpu_ms_per_request"] = per_request(used)
-    result["database_and_redis_cpu_ms_per_request"] = per_request(backing_used)
-    result["client_cpu_ms_per_request"] = per_request(client_used)
-    result["load_average_before"] = round(load, 2)
+    def read(self):
+        backing = set(pids_named("postgres", "redis-server"))
+        return {
+            "pids": backing,
+            "server": cpu_seconds(self.servers),
+            "backing": cpu_seconds(backing),
+            "client": client_cpu_seconds(),
+        }
+
+    def used(self, before):
+        now = self.read()
+        backing = cpu_seconds(before["pids"] | now["pids"]) - before["backing"]
+        return {
+            "server": now["server"] - before["server"],
+            "backing": backing,
+            "client": now["client"] - before["client"],
+        }
+
+
+def measure_slice(*, servers, meter, **phase):
+    """One slice of a phase: its raw latencies, errors and CPU use."""
+    return asyncio.run(run_phase(ports=[port for port, _process in servers], meter=meter, **phase))
+
+
+def combine(slices):
+    """A phase's figures over all its slices."""
+    latencies = [latency for part in slices for latency in part["latencies"]]
+    errors = sum(part["errors"] for part in slices)
+    result = summary(latencies, errors, sum(part["elapsed"] for part in slices))
+    problems = {}
+    for part in slices:
+        for key, count in part["problems"].items():
+            problems[key] = problems.get(key, 0) + count
+    if problems:
+        result["error_samples"] = dict(list(problems.items())[:5])
+
+    def per_request(key):
+        used = sum(part["cpu"][key] for part in slices)
+        return round(used * 1000 / result["ok"], 2) if result["ok"] else None
+
+    result["server_cpu_ms_per_request"] = per_request("server")
+    result["database_and_redis_cpu_ms_per_request"] = per_request("backing")
+    result["client_cpu_ms_per_request"] = per_request("client")
+    result["slices"] = len(slices)
+    result["per_second_by_slice"] = [
+        round(len(part["latencies"]) / part["elapsed"], 1) if part["elapsed"] else 0 for part in slices
+    ]
     return result
 
 
@@ -395,8 +448,9 @@ def summary(latencies, errors, elapsed):
     }
 
 
-async def run_phase(*, ports, seconds, concurrency, make_request, warmup=1.0):
-    """`concurrency` tasks send requests for `seconds` (after `warmup`)."""
+async def run_phase(*, ports, seconds, concurrency, make_request, meter, warmup=1.0):
+    """`concurrency` tasks send requests for `seconds` (after `warmup`); the
+    meter reads the CPU at the start and end of the measured window."""
     import aiohttp
 
     connector = aiohttp.TCPConnector(limit=concurrency * 2, force_close=False)
@@ -439,12 +493,16 @@ async def run_phase(*, ports, seconds, concurrency, make_request, warmup=1.0):
                     key = f"{status} {payload[:120]!r}"
                     problems[key] = problems.get(key, 0) + 1
 
-        await asyncio.gather(*(worker(k) for k in range(concurrency)))
+        async def window():
+            await asyncio.sleep(max(0.0, measure_from - time.monotonic()))
+            before = meter.read()
+            await asyncio.sleep(max(0.0, stop - time.monotonic()))
+            return before
+
+        *_, before = await asyncio.gather(*(worker(k) for k in range(concurrency)), window())
+        cpu = meter.used(before)  # the workers' last requests end slightly after `stop`
         elapsed = time.monotonic() - measure_from
-    result = summary(latencies, errors[0], elapsed)
-    if problems:
-        result["error_samples"] = dict(list(problems.items())[:5])
-    return result
+    return {"latencies": latencies, "errors": errors[0], "problems": problems, "elapsed": elapsed, "cpu": cpu}
 
 
 def trivial_requests():
@@ -454,9 +512,11 @@ def trivial_requests():
     return make
 
 
-def save_requests(people, concurrency, acknowledged):
+def save_requests(people, concurrency, acknowledged, *, cookie="cookie"):
     """Each client task owns its participants; it picks one of their questions
-    and one option at random and PUTs it, remembering what was acknowledged."""
+    and one option at random and PUTs it, remembering what was acknowledged.
+    `cookie` names the session to use (the stock configuration's sessions
+    name Django's own auth backend)."""
     owned = [people[k::concurrency] for k in range(concurrency)]
     rng = random.Random(2021)
 
@@ -465,7 +525,7 @@ def save_requests(people, concurrency, acknowledged):
         position, tokens = rng.choice(person["questions"])
         choice = [rng.choice(tokens)]
         headers = {
-            "Cookie": f"sessionid={person['cookie']}; csrftoken={CSRF}",
+            "Cookie": f"sessionid={person[cookie]}; csrftoken={CSRF}",
             "X-CSRFToken": CSRF,
             "Content-Type": "application/json",
             "Accept-Language": "en",
@@ -492,31 +552,67 @@ def healthz_requests():
     return make
 
 
-def run_config(*, name, database_url, log_dir, server, pool, people, args, acknowledged):
-    """Start the servers, measure the three phases, stop them."""
-    servers = start_servers(database_url, log_dir, server=server, pool=pool)
+def run_all(*, configs, database_url, log_dir, people, args, acknowledged):
+    """Start every configuration's servers, measure all phases of all of them
+    in interleaved slices, stop them. Idle servers cost nothing; the machine's
+    speed drifts (other tenants), and ratios between figures measured minutes
+    apart would carry that drift."""
+    running = {}
     try:
-        phases = {}
-        for phase, make in (
-            ("trivial", trivial_requests()),
-            ("healthz", healthz_requests()),
-            ("saves", save_requests(people, args.concurrency, acknowledged)),
-        ):
-            log(f"[{name}] {phase} for {args.seconds} s")
-            result = measured(
-                servers=servers, seconds=args.seconds, concurrency=args.concurrency, make_request=make
-            )
-            phases[phase] = result
-            log(
-                f"  {result['per_second']} req/s, p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-                f"errors {result['errors']}, CPU ms/request: server {result['server_cpu_ms_per_request']}, "
-                f"PostgreSQL+Redis {result['database_and_redis_cpu_ms_per_request']}, "
-                f"client {result['client_cpu_ms_per_request']}"
-            )
-            for sample, count in result.get("error_samples", {}).items():
-                log(f"  error ×{count}: {sample}")
+        for name in configs:
+            server, pool, stock = CONFIGS[name]
+            servers = start_servers(database_url, log_dir, server=server, pool=pool, stock=stock)
+            running[name] = (servers, CpuMeter(servers))
+        makers = {
+            name: {
+                "trivial": trivial_requests(),
+                "healthz": healthz_requests(),
+                "saves": save_requests(
+                    people,
+                    args.concurrency,
+                    acknowledged,
+                    cookie="stock_cookie" if CONFIGS[name][2] else "cookie",
+                ),
+            }
+            for name in configs
+        }
+        slices = {name: {phase: [] for phase in makers[name]} for name in configs}
+        share = args.seconds / args.slices
+        load = os.getloadavg()[0]
+        for n in range(args.slices):
+            for name in configs:
+                log(f"slice {n + 1}/{args.slices} [{name}]: trivial, healthz, saves, {share:g} s each")
+                servers, meter = running[name]
+                for phase, make in makers[name].items():
+                    slices[name][phase].append(
+                        measure_slice(
+                            servers=servers,
+                            meter=meter,
+                            seconds=share,
+                            concurrency=args.concurrency,
+                            make_request=make,
+                        )
+                    )
     finally:
-        stop_servers(servers)
+        for servers, _meter in running.values():
+            stop_servers(servers)
+    return {name: config_result(name, slices[name], load) for name in configs}
+
+
+def config_result(name, slices, load):
+    phases = {}
+    for phase, parts in slices.items():
+        result = phases[phase] = combine(parts)
+        result["load_average_before"] = round(load, 2)
+        log(
+            f"[{name}] {phase}: {result['per_second']} req/s (slices {result['per_second_by_slice']}), "
+            f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+            f"errors {result['errors']}, CPU ms/request: server {result['server_cpu_ms_per_request']}, "
+            f"PostgreSQL+Redis {result['database_and_redis_cpu_ms_per_request']}, "
+            f"client {result['client_cpu_ms_per_request']}"
+        )
+        for sample, count in result.get("error_samples", {}).items():
+            log(f"  error ×{count}: {sample}")
     saves, trivial, healthz = phases["saves"], phases["trivial"], phases["healthz"]
     ratio = saves["per_second"] / trivial["per_second"] if trivial["per_second"] else 0
     ratio_healthz = saves["per_second"] / healthz["per_second"] if healthz["per_second"] else 0
@@ -552,11 +648,13 @@ def write_report(data):
         f"{setup['server']}, {setup['processes']} server processes per configuration, Django "
         f"{setup['django']}, PostgreSQL "
         f"{setup['postgres']}, {setup['participants']} logged-in participants, {setup['concurrency']} "
-        f"concurrent clients, {setup['seconds']} s per phase. The client, both servers and the database "
-        "share the machine.",
+        f"concurrent clients, {setup['seconds']} s per phase in {setup.get('slices', 1)} slices, "
+        "every phase of every configuration interleaved. The client, both servers and the database share the "
+        "machine; CPU columns are milliseconds of CPU per successful request.",
         "",
-        "| configuration | phase | requests/s | p50 ms | p95 ms | p99 ms | errors | server CPU ms/request |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| configuration | phase | requests/s | p50 ms | p95 ms | p99 ms | errors "
+        "| CPU: servers | CPU: PostgreSQL + Redis | CPU: client |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     labels = {
         "trivial": "trivial JSON view `GET /api/time/`",
@@ -568,7 +666,8 @@ def write_report(data):
             r = config[phase]
             lines.append(
                 f"| {name} | {labels[phase]} | {r['per_second']} | {r['p50_ms']} | {r['p95_ms']} | "
-                f"{r['p99_ms']} | {r['errors']} | {r['server_cpu_ms_per_request']} |"
+                f"{r['p99_ms']} | {r['errors']} | {r['server_cpu_ms_per_request']} | "
+                f"{r['database_and_redis_cpu_ms_per_request']} | {r['client_cpu_ms_per_request']} |"
             )
     lines += [
         "",
@@ -576,7 +675,9 @@ def write_report(data):
         "connection per request); `daphne-pool`, `uvicorn-pool` = Daphne, Uvicorn (uvloop, httptools) "
         "with Django's connection pool (`DATABASE_POOL=true`); `gunicorn` = the HTTP side of the "
         "split deployment in deploy/ (one Gunicorn, two gthread workers × 4 threads, persistent "
-        f"connections). Sessions: {setup['sessions']}.",
+        "connections); `gunicorn-stock` = the same with Django's and allauth's own auth backends and "
+        "no prepared statements (bench/stock_settings.py), the baseline of accounts/backends.py and "
+        f"config/db.py. Sessions: {setup['sessions']}.",
         "",
         f"Acknowledged answers counted in the database afterwards: {checks['found']} of "
         f"{checks['acknowledged']} ({checks['mismatched']} missing or different).",
@@ -594,6 +695,9 @@ def write_report(data):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=15, help="measured seconds per phase (max 120)")
+    parser.add_argument(
+        "--slices", type=int, default=3, help="each phase is measured in this many slices, interleaved"
+    )
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent client tasks")
     parser.add_argument("--participants", type=int, default=120, help="logged-in participants")
     parser.add_argument(
@@ -603,6 +707,7 @@ def main():
     )
     args = parser.parse_args()
     args.seconds = min(max(args.seconds, 1), 120)
+    args.slices = min(max(args.slices, 1), 10)
     server_url = (
         os.environ.get("BENCH_DATABASE_URL")
         or os.environ.get("DATABASE_URL")
@@ -631,19 +736,15 @@ def main():
         except ImportError:
             log("psycopg_pool is not installed: pooled configurations are skipped")
             wanted = [c for c in wanted if not CONFIGS[c][1]]
-        acknowledged, results = {}, {}
-        for config in wanted:
-            server, pool = CONFIGS[config]
-            results[config] = run_config(
-                name=config,
-                database_url=database_url,
-                log_dir=log_dir,
-                server=server,
-                pool=pool,
-                people=people,
-                args=args,
-                acknowledged=acknowledged,
-            )
+        acknowledged = {}
+        results = run_all(
+            configs=wanted,
+            database_url=database_url,
+            log_dir=log_dir,
+            people=people,
+            args=args,
+            acknowledged=acknowledged,
+        )
         total, found, mismatched = count_acknowledged(acknowledged)
         log(f"acknowledged answers in the database: {found} of {total}")
         from django.db import connection
@@ -675,6 +776,7 @@ def main():
                 "participants": len(people),
                 "concurrency": args.concurrency,
                 "seconds": args.seconds,
+                "slices": args.slices,
                 "debug": False,
             },
             "configs": results,
