@@ -171,6 +171,18 @@ class Round(models.Model):
         _("practice round"), default=False, help_text=_("Unlimited, untimed, never ranked.")
     )
     freeze_at = models.DateTimeField(_("leaderboard frozen from"), null=True, blank=True)
+    # Set by services.close_round: when and by whom an open round was ended
+    # before its planned close (closes_at then holds the actual close).
+    closed_early_at = models.DateTimeField(_("closed early at"), null=True, blank=True, editable=False)
+    closed_early_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed early by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("round")

@@ -109,7 +109,9 @@ def contest_create(request):
 def contest_detail(request, contest_id):
     contest = _get_contest(request, contest_id)
     now = timezone.now()
-    rounds = list(contest.rounds.prefetch_related("blocks").order_by("number"))
+    rounds = list(
+        contest.rounds.select_related("closed_early_by").prefetch_related("blocks").order_by("number")
+    )
     for round in rounds:
         round.contest = contest
         round.state = _round_state(round, now)

@@ -697,8 +697,9 @@ def close_round(*, actor, round, now=None, check_permission=True):
     `manage.py finalise_expired`, which also updates the live boards. A
     leaderboard freeze set after `now` moves to `now`, so the round still
     freezes no later than it closes. Practice rounds close the same way (their
-    attempts end at the round's close). There is no history of rounds: who
-    closed it goes to the log.
+    attempts end at the round's close). The round keeps when and by whom it
+    was closed early (`closed_early_at`, `closed_early_by`); the planned close
+    it replaced goes to the log.
     """
     now = now or timezone.now()
     current_contest = _locked_contest(round.contest)
@@ -710,18 +711,22 @@ def close_round(*, actor, round, now=None, check_permission=True):
     if problems:
         raise ContestError([("", p) for p in problems])
     old_unit = _finish_unit(current)
+    planned = current.closes_at
     current.closes_at = now
+    current.closed_early_at = now
+    current.closed_early_by = actor if getattr(actor, "pk", None) else None
     if current.freeze_at is not None and current.freeze_at > now:
         current.freeze_at = now
-    current.save(update_fields=["closes_at", "freeze_at"])
+    current.save(update_fields=["closes_at", "closed_early_at", "closed_early_by", "freeze_at"])
     ended = _end_attempts_at_close(round_id=current.pk, closes_at=now)
     rescored = old_unit != _finish_unit(current)
     if rescored:
         _rescore_live(current)
     log.info(
-        "round %s closed early at %s by user %s; %d attempts in progress ended",
+        "round %s closed early at %s (planned %s) by user %s; %d attempts in progress ended",
         current.pk,
         now.isoformat(),
+        planned.isoformat(),
         getattr(actor, "pk", None),
         ended,
     )

@@ -9,6 +9,7 @@ import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from contests import attempts, ranking, services, standings
 from contests.models import Attempt, AttemptQuestion, Contest, Round
@@ -66,6 +67,40 @@ def test_it_closes_an_open_round_now(client, alice, charlie, round, django_captu
     with pytest.raises(attempts.RoundNotOpen, match="This round has closed."):
         attempts.start_attempt(user=charlie, round=round)
     assert not Attempt.objects.exists()
+
+
+def test_the_round_records_when_and_by_whom_it_was_closed_early(client, alice, round, contest):
+    round_pages = [
+        reverse("contests:organize-detail", kwargs={"contest_id": contest.pk}),
+        reverse("contests:organize-round-live", kwargs={"contest_id": contest.pk, "round_id": round.pk}),
+        reverse("contests:award-round", kwargs={"contest_id": contest.pk, "round_id": round.pk}),
+    ]
+    login(client, alice)
+    with time_machine.travel(NOW, tick=False):
+        for url in round_pages:  # nothing to say before
+            assert "Closed early" not in client.get(url).content.decode()
+        client.post(close_url(round))
+        recorded = Round.objects.get(pk=round.pk)
+        assert (recorded.closed_early_at, recorded.closed_early_by) == (NOW, alice)
+        when = timezone.localtime(NOW).strftime("%H:%M:%S %d/%m/%Y")
+        for url in round_pages:
+            page = client.get(url).content.decode()
+            assert f"Closed early at {when} by {alice.full_name}." in page, url
+        vietnamese = client.get(round_pages[0], HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+        assert f"Đã kết thúc sớm lúc {when}, do {alice.full_name} thực hiện." in vietnamese
+    # Once the organiser's account is gone (SET_NULL), the time alone is shown.
+    Round.objects.filter(pk=round.pk).update(closed_early_by=None)
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(round_pages[0]).content.decode()
+    assert f"Closed early at {when}." in page
+
+
+def test_a_refused_close_records_nothing(client, alice, round):
+    login(client, alice)
+    with time_machine.travel(round.opens_at - timedelta(hours=1), tick=False):
+        client.post(close_url(round))
+    recorded = Round.objects.get(pk=round.pk)
+    assert recorded.closed_early_at is None and recorded.closed_early_by is None
 
 
 def test_the_confirmation_page_says_what_happens(client, alice, charlie, round):
