@@ -12,6 +12,24 @@ import pytest
 from tests.factories import make_agency, make_user
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with stray connections ended before it
+    is dropped. Consumers run database work in asgiref's and asyncio's worker
+    threads; a thread's connection can outlive the test that made it, and
+    PostgreSQL then refuses to drop the database ("being accessed by other
+    users"), which left a warning and a test database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """PBKDF2 is deliberately slow; tests that create many users need not be."""
