@@ -74,7 +74,7 @@ SECRET_KEY = secrets.token_urlsafe(40)  # shared by this process (sessions) and 
 
 
 def log(message):
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 def free_port():

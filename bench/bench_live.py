@@ -82,7 +82,7 @@ TARGETS = {
 
 
 def log(message):
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[{time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 # --- client workers --------------------------------------------------------------

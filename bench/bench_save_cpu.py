@@ -49,7 +49,7 @@ CONFIGS = {
 
 
 def log(message):
-    print(f"[save-cpu {time.strftime('%H:%M:%S')}] {message}", flush=True)
+    print(f"[save-cpu {time.strftime('%H:%M:%S', time.gmtime())}Z] {message}", flush=True)
 
 
 # --- the measuring process ---------------------------------------------------------------------
