@@ -64,6 +64,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from config.servers import GUNICORN_HTTP  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results"
 TARGET_SAVES_PER_SECOND = 600
 TARGET_P95_MS = 200
@@ -81,6 +86,31 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def postgres_server_url():
+    """The PostgreSQL server to create the benchmark's database on (only its
+    host and credentials are used)."""
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or "postgres://postgres@127.0.0.1:5432/postgres"
+    )
+    if not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("The benchmark needs PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
+    return url.split("?", 1)[0]
+
+
+def drop_database(server_url, name):
+    """Close this process's connections (if Django is set up) and drop `name`."""
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: BLE001 — Django may not be set up yet
+        pass
+    admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    log(f"dropped {name}")
 
 
 def admin_sql(server_url, sql):
@@ -209,14 +239,7 @@ SERVERS = {
     "gunicorn": [
         "-m",
         "gunicorn",
-        "--workers",
-        str(PROCESSES),  # one master, PROCESSES worker processes: as deploy/thitimhieu-http.service
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--keep-alive",
-        "75",
+        *GUNICORN_HTTP,  # one master, two worker processes: as deploy/thitimhieu-http.service
         "--bind",
         "127.0.0.1:{port}",
         "--log-level",
@@ -252,9 +275,11 @@ CONFIGS = {
 }
 
 
-def start_servers(database_url, log_dir, *, server="daphne", pool=False, stock=False):
-    if server == "gunicorn":
-        pool = False  # a WSGI thread keeps its own connection instead
+def server_env(database_url, *, conn_max_age, pool=False, stock=False):
+    """The environment of a site process under measurement: production
+    settings on loopback, Redis for sessions and the channel layer when it
+    answers (as in production); `stock` = bench/stock_settings.py without
+    prepared statements."""
     env = dict(os.environ)
     env.update(
         {
@@ -267,18 +292,30 @@ def start_servers(database_url, log_dir, *, server="daphne", pool=False, stock=F
             "SECURE_COOKIES": "false",
             "SECURE_HSTS_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
-            "DATABASE_CONN_MAX_AGE": "60" if server == "gunicorn" else "0",
+            "DATABASE_CONN_MAX_AGE": str(conn_max_age),
             "DATABASE_POOL": "true" if pool else "false",
+            "DJANGO_SETTINGS_MODULE": "bench.stock_settings" if stock else "config.settings",
         }
     )
     if stock:
-        env["DJANGO_SETTINGS_MODULE"] = "bench.stock_settings"
         env["DATABASE_PREPARE"] = "false"
     if redis_available():
-        env["REDIS_URL"] = REDIS_URL  # sessions and the channel layer, as in production
+        env["REDIS_URL"] = REDIS_URL
         env["REDIS_PREFIX"] = f"bench-{secrets.token_hex(4)}"
     else:
         env.pop("REDIS_URL", None)
+    return env
+
+
+def start_servers(database_url, log_dir, *, server="daphne", pool=False, stock=False):
+    if server == "gunicorn":
+        pool = False  # a WSGI thread keeps its own connection instead
+    env = server_env(
+        database_url,
+        conn_max_age=60 if server == "gunicorn" else 0,
+        pool=pool,
+        stock=stock,
+    )
     servers = []
     # Daphne and Uvicorn: one process per port, as deploy/thitimhieu@.service.
     for _n in range(1 if server == "gunicorn" else PROCESSES):
@@ -708,14 +745,7 @@ def main():
     args = parser.parse_args()
     args.seconds = min(max(args.seconds, 1), 120)
     args.slices = min(max(args.slices, 1), 10)
-    server_url = (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or "postgres://postgres@127.0.0.1:5432/postgres"
-    )
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("The benchmark needs PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
-    server_url = server_url.split("?", 1)[0]
+    server_url = postgres_server_url()
     name = f"ttt_bench_{secrets.token_hex(4)}"
     database_url = urlparse(server_url)._replace(path="/" + name).geturl()
     log_dir = Path(os.environ.get("TMPDIR", "/tmp")) / name
@@ -785,14 +815,7 @@ def main():
         write_report(data)
         log(f"written to {RESULTS / 'answer_saves.json'} and .md")
     finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001 — Django may not be set up yet
-            pass
-        admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"dropped {name}")
+        drop_database(server_url, name)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ if str(ROOT) not in sys.path:
 
 from bench.live import common  # noqa: E402
 from bench.live.clients import worker_main  # noqa: E402
+from config.servers import GUNICORN_HTTP  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 PY = sys.executable
@@ -736,9 +737,8 @@ class Bench:
 
     def start_gunicorn(self):
         port = common.free_port()
-        args = [PY, "-m", "gunicorn", "--workers", "2", "--worker-class", "gthread", "--threads", "4"]
-        # Keep-alive longer than the clients' pauses, as deploy/thitimhieu-http.service (behind nginx).
-        args += ["--keep-alive", "75", "--worker-connections", "2000"]
+        # As deploy/thitimhieu-http.service (keep-alive longer than the clients' pauses).
+        args = [PY, "-m", "gunicorn", *GUNICORN_HTTP, "--worker-connections", "2000"]
         args += ["--bind", f"{common.HOST}:{port}", "--log-level", "warning", "config.wsgi:application"]
         env = self.env(server=True, DATABASE_CONN_MAX_AGE="60", DATABASE_POOL="false")
         server = Server("gunicorn", args, env, self.tmp / f"gunicorn-{port}.log", port)

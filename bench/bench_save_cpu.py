@@ -42,10 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # config, bench.st
 import bench_answer_saves as saves
 
 RESULTS = saves.RESULTS
-CONFIGS = {
-    "ours": {},
-    "stock": {"DJANGO_SETTINGS_MODULE": "bench.stock_settings", "DATABASE_PREPARE": "false"},
-}
+CONFIGS = ("ours", "stock")  # stock: bench/stock_settings.py, DATABASE_PREPARE=false (server_env)
 
 
 def log(message):
@@ -142,28 +139,7 @@ def measure(people_file, requests, cookie):
 
 
 def run(config, *, database_url, people_file, requests):
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": database_url,
-            "DATABASE_CONN_MAX_AGE": "60",
-            "DEBUG": "false",
-            "SECRET_KEY": saves.SECRET_KEY,
-            "CCCD_HMAC_KEY": "bench-only",
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
-            "SECURE_HSTS_SECONDS": "0",
-            "LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-        }
-    )
-    if saves.redis_available():
-        env["REDIS_URL"] = saves.REDIS_URL
-        env["REDIS_PREFIX"] = f"savecpu-{secrets.token_hex(4)}"
-    else:
-        env.pop("REDIS_URL", None)
-    env.update(CONFIGS[config])
+    env = saves.server_env(database_url, conn_max_age=60, stock=config == "stock")
     cookie = "stock_cookie" if config == "stock" else "cookie"
     result = subprocess.run(
         [sys.executable, __file__, "--measure", people_file, "--requests", str(requests), "--cookie", cookie],
@@ -226,13 +202,7 @@ def main():
     if args.measure:
         measure(args.measure, args.requests, args.cookie)
         return
-    server_url = (
-        os.environ.get("BENCH_DATABASE_URL")
-        or os.environ.get("DATABASE_URL")
-        or "postgres://postgres@127.0.0.1:5432/postgres"
-    ).split("?", 1)[0]
-    if not server_url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("The benchmark needs PostgreSQL: set BENCH_DATABASE_URL=postgres://…")
+    server_url = saves.postgres_server_url()
     name = f"ttt_savecpu_{secrets.token_hex(4)}"
     database_url = urlparse(server_url)._replace(path="/" + name).geturl()
     saves.admin_sql(server_url, f'CREATE DATABASE "{name}"')
@@ -276,15 +246,8 @@ def main():
         )
         log(f"written to {RESULTS / 'save_cpu.json'} and .md")
     finally:
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001 — Django may not be set up yet
-            pass
         people_file.unlink(missing_ok=True)
-        saves.admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"dropped {name}")
+        saves.drop_database(server_url, name)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from config.servers import GUNICORN_HTTP
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
@@ -40,12 +42,14 @@ def pytest_collection_modifyitems(config, items):
     (printed by -ra), and under CI the run stops instead."""
     if CHROMIUM:
         return
-    reason = "Chromium is not installed (apt-get install chromium); .ci/run installs it"
     if os.environ.get("CI"):
-        raise pytest.UsageError(reason + " — CI must run the browser tests, not skip them")
+        raise pytest.UsageError("Chromium is not installed: CI must run the browser tests, not skip them")
+    skip = pytest.mark.skip(
+        reason="Chromium is not installed (apt-get install chromium); .ci/run installs it"
+    )
     for item in items:
         if "browser" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+            item.add_marker(skip)
 
 
 def _free_port():
@@ -90,15 +94,11 @@ class Site:
         if self.server == "gunicorn":
             command = [
                 "gunicorn",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
-                "--keep-alive",
-                "75",
+                *GUNICORN_HTTP,
                 "--bind",
+                f"127.0.0.1:{self.port}",
+                "config.wsgi:application",
             ]
-            command += [f"127.0.0.1:{self.port}", "config.wsgi:application"]
         elif self.server == "uvicorn":
             command = ["uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port", str(self.port)]
             command += ["--ws", "websockets-sansio", "--lifespan", "off"]
