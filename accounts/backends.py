@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 
-from config.db import hot_cursor
+from config.db import RowReader, hot_cursor
 
 
 class UserLoader:
@@ -28,25 +28,16 @@ class UserLoader:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.attnames = [field.attname for field in self.fields]
-        self.prepared = {}  # database alias → (SQL, converters)
+        self.reader = RowReader(self.fields)
+        self.sql = {}  # database alias → the SELECT
 
-    def _prepare(self, alias):
-        connection = connections[alias]
+    def _select(self, connection):
         quote = connection.ops.quote_name
-        table = self.model._meta.db_table
-        sql = "SELECT {} FROM {} WHERE {} = %s".format(
+        return "SELECT {} FROM {} WHERE {} = %s".format(
             ", ".join(quote(field.column) for field in self.fields),
-            quote(table),
+            quote(self.model._meta.db_table),
             quote(self.model._meta.pk.column),
         )
-        converters = []
-        for position, field in enumerate(self.fields):
-            column = field.get_col(table)
-            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-            if found:
-                converters.append((position, found, column))
-        self.prepared[alias] = (sql, converters)
-        return self.prepared[alias]
 
     def get(self, pk):
         """The user, or None when there is no such row."""
@@ -55,18 +46,14 @@ class UserLoader:
         except ValidationError:  # not an id of this model: no such user
             return None
         alias = router.db_for_read(self.model)
-        sql, converters = self.prepared.get(alias) or self._prepare(alias)
         connection = connections[alias]
+        sql = self.sql.get(alias) or self.sql.setdefault(alias, self._select(connection))
         with hot_cursor(connection) as cursor:
             cursor.execute(sql, [pk])
             row = cursor.fetchone()
         if row is None:
             return None
-        values = list(row)
-        for position, functions, column in converters:
-            for convert in functions:
-                values[position] = convert(values[position], column, connection)
-        return self.model.from_db(alias, self.attnames, values)
+        return self.model.from_db(alias, self.attnames, self.reader.convert(row, connection))
 
 
 _loader = None

@@ -54,3 +54,35 @@ def hot_cursor(connection):
     cursor = _DebugCursor(raw, connection) if connection.queries_logged else connection.make_cursor(raw)
     with cursor:
         yield cursor
+
+
+class RowReader:
+    """Rows of a hand-written statement converted as the ORM converts them
+    (the backend's converters, then the field's `from_db_value`): aware
+    datetimes and booleans on SQLite, decoded JSON everywhere. `fields` gives
+    each column's model field, or None for a value kept as it comes (a COUNT)."""
+
+    def __init__(self, fields):
+        self.fields = list(fields)
+        self._by_alias = {}  # database alias → [(position, converters, column)]
+
+    def _converters(self, connection):
+        found = self._by_alias.get(connection.alias)
+        if found is None:
+            found = []
+            for position, field in enumerate(self.fields):
+                if field is None:
+                    continue
+                column = field.get_col(field.model._meta.db_table)
+                functions = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                if functions:
+                    found.append((position, functions, column))
+            self._by_alias[connection.alias] = found
+        return found
+
+    def convert(self, row, connection):
+        values = list(row)
+        for position, functions, column in self._converters(connection):
+            for convert in functions:
+                values[position] = convert(values[position], column, connection)
+        return values

@@ -121,15 +121,6 @@ def _image(field):
     return field.url if field else None
 
 
-def ends_at(attempt, round):
-    """The deadline a timed attempt has to meet; None for practice."""
-    if attempt.deadline is None:
-        return None
-    return attempts.effective_deadline(
-        deadline=attempt.deadline, closes_at=round.closes_at, preview=attempt.is_preview
-    )
-
-
 def attempt_payload(attempt, *, now):
     """Everything the quiz page needs to show (or resume) an attempt in progress."""
     round = attempt.round
@@ -171,7 +162,11 @@ def attempt_payload(attempt, *, now):
         "started_at": iso(attempt.started_at),
         # When the attempt ends: its own deadline, or the round's close if an
         # organiser closed the round earlier (practice attempts: none).
-        "deadline": iso(ends_at(attempt, round)),
+        "deadline": iso(
+            attempts.countdown_end(
+                deadline=attempt.deadline, closes_at=round.closes_at, preview=attempt.is_preview
+            )
+        ),
         "closes_at": iso(round.closes_at),
         "time_limit_seconds": round.time_limit_minutes * 60 if attempt.deadline else None,
         "grace_seconds": int(attempts.ANSWER_GRACE.total_seconds()),

@@ -25,17 +25,16 @@ Concurrency (several server processes, PostgreSQL or SQLite):
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from config.db import hot_cursor
+from config.db import RowReader, hot_cursor
 from contests import drawing, events, ranking, scoring, selectors
 from contests.models import Attempt, AttemptQuestion, Contest, Round
 from questionbank import services as bank_services
@@ -120,6 +119,14 @@ def effective_deadline(*, deadline, closes_at, preview=False):
     if preview or closes_at is None:
         return deadline
     return closes_at if deadline is None else min(deadline, closes_at)
+
+
+def countdown_end(*, deadline, closes_at, preview=False):
+    """The end a participant's countdown shows (effective_deadline); None for
+    practice, which is untimed."""
+    if deadline is None:
+        return None
+    return effective_deadline(deadline=deadline, closes_at=closes_at, preview=preview)
 
 
 def is_past_grace(*, deadline, closes_at, now, preview=False):
@@ -342,7 +349,7 @@ class Saved:
     tokens: list
     saved_at: datetime
     answered_count: int
-    deadline: datetime | None = None  # when a timed attempt ends (effective_deadline)
+    deadline: datetime | None = None  # countdown_end
 
 
 def save_answer(*, attempt, user, position, tokens, now=None):
@@ -384,9 +391,7 @@ def save_answer(*, attempt, user, position, tokens, now=None):
             raise AttemptFinished(_("This attempt has been submitted; its answers can no longer change."))
         raise DeadlinePassed(_deadline_message())
     answered = row.others_answered + (1 if selected else 0)
-    ends = None  # practice: untimed
-    if row.deadline is not None:
-        ends = effective_deadline(deadline=row.deadline, closes_at=row.closes_at, preview=row.preview)
+    ends = countdown_end(deadline=row.deadline, closes_at=row.closes_at, preview=row.preview)
     return Saved(position=position, tokens=list(tokens), saved_at=now, answered_count=answered, deadline=ends)
 
 
@@ -418,7 +423,19 @@ _WRITE_ANSWER_SQL = (
     f"UPDATE {AttemptQuestion._meta.db_table} SET selected = %s, answered_at = %s "
     "WHERE id = %s AND is_correct IS NULL"
 )
-_CHOICES = AttemptQuestion._meta.get_field("choices")
+_ANSWER_ROW = RowReader(
+    [
+        AttemptQuestion._meta.pk,
+        AttemptQuestion._meta.get_field("choices"),
+        QuestionVersion._meta.get_field("kind"),
+        Attempt._meta.get_field("user"),
+        Attempt._meta.get_field("status"),
+        Attempt._meta.get_field("deadline"),
+        Attempt._meta.get_field("is_preview"),
+        Round._meta.get_field("closes_at"),
+        None,  # the count
+    ]
+)
 _SELECTED = AttemptQuestion._meta.get_field("selected")
 _ANSWERED_AT = AttemptQuestion._meta.get_field("answered_at")
 
@@ -428,29 +445,7 @@ def _answer_row(attempt_id, position):
     with hot_cursor(connection) as cursor:
         cursor.execute(_ANSWER_ROW_SQL, [attempt_id, position])
         found = cursor.fetchone()
-    if found is None:
-        return None
-    pk, choices, kind, user_id, status, deadline, preview, closes_at, others = found
-    return _AnswerRow(
-        id=pk,
-        choices=_CHOICES.from_db_value(choices, None, connection),
-        kind=kind,
-        user_id=user_id,
-        status=status,
-        deadline=_db_datetime(deadline),
-        preview=bool(preview),
-        closes_at=_db_datetime(closes_at),
-        others_answered=others,
-    )
-
-
-def _db_datetime(value):
-    """A datetime column read by a raw cursor: aware on PostgreSQL, text in UTC on SQLite."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+    return None if found is None else _AnswerRow(*_ANSWER_ROW.convert(found, connection))
 
 
 def _write_answer(pk, *, selected, answered_at):
