@@ -142,8 +142,8 @@ def prepare(participants):
     from django.core.management import call_command
 
     from accounts.models import User
-    from contests import attempts, selectors
     from contests.models import Contest, Round
+    from contests.quiz import attempts, selectors
 
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -8,13 +8,13 @@ with COPY (500 agencies, 60,000 officials — a few with hostile names such as
 "=HYPERLINK(…)" —, one closed round with 100,000 attempts: 59 % perfect, as in
 real CCHC weeks, so the prediction question and the timings decide), then measures:
 
-1. finalising the round (`contests.awards.finalise_round`: read, rank, hash,
+1. finalising the round (`contests.results.services.finalise_round`: read, rank, hash,
    write 60,000 standings), twice from scratch, checking the two SHA-256 are
    equal; same-run baseline: reading the same 100,000 attempt rows;
 2. exporting the results to .xlsx through the organiser's view (streamed),
    in a child process so its peak memory (max RSS) is its own; baselines: the
    same child doing nothing (Django loaded), and writing the same rows to CSV;
-3. the participation report for 500 agencies (`contests.reports.participation`);
+3. the participation report for 500 agencies (`contests.reports.selectors.participation`);
    baseline: one COUNT over the contest's attempts.
 
 Targets (the issue): finalise ≤ 10 s; export ≤ 30 s and ≤ 300 MB peak;
@@ -221,8 +221,8 @@ def fill(args):
 
 
 def measure_finalise(bench_round):
-    from contests import awards
     from contests.models import Attempt, RoundResult
+    from contests.results import services as awards
 
     started = time.perf_counter()
     rows = list(
@@ -262,8 +262,8 @@ def child(args):
     from django.test import RequestFactory
 
     from accounts.models import User
-    from contests import report_views
     from contests.models import Round, Standing
+    from contests.reports import views as report_views
 
     bench_round = Round.objects.get(contest__slug="bench")
     before = rss_mb()
@@ -315,8 +315,8 @@ def run_child(args, kind):
 
 
 def measure_participation(contest):
-    from contests import reports
     from contests.models import Attempt
+    from contests.reports import selectors as reports
 
     timings, base = [], []
     for _n in range(5):

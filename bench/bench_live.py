@@ -11,7 +11,7 @@ It measures, in the same run so the figures are ratios on one machine:
 (a) raw    bench/live/raw_server.py: the `websockets` library's broadcast() (the ceiling);
 (b) stock  bench/live/stock_asgi.py under Daphne: a tutorial Channels consumer per viewer
            joined to a group, fed by group_send once per second (channels-redis layer);
-(c) ours   config.asgi as shipped, PostgreSQL and Redis: contests.live's per-process
+(c) ours   config.asgi as shipped, PostgreSQL and Redis: contests.live.hub's per-process
            hub, one Redis PUBLISH per tick. Under Daphne (the deployed command line):
            "ours" one process, "ours2" two sharing Redis with the viewers split across
            them; under Uvicorn: "ours-uv", "ours-uv2".
@@ -221,7 +221,7 @@ class Bench:
         self.role_created = False
         self.redis_url = os.environ.get("BENCH_REDIS_URL") or empty_redis_db("redis://127.0.0.1:6379")
         self.prefix = f"bench{self.tag}"
-        self.live_prefix = self.prefix  # what contests.live really uses (seed.py reports it)
+        self.live_prefix = self.prefix  # what contests.live.hub really uses (seed.py reports it)
         self.servers = []
         self.workers = []
         self.http_worker = None
@@ -336,7 +336,7 @@ class Bench:
         self.live_prefix = self.seed["live_prefix"]
         if self.live_prefix != self.prefix:
             self.notes.append(
-                f"REDIS_PREFIX={self.prefix} was set but contests.live and contests.standings used"
+                f"REDIS_PREFIX={self.prefix} was set but contests.live.hub and contests.live.standings used"
                 f" '{self.live_prefix}:' (settings.REDIS_PREFIX is not defined); the run used an empty Redis"
                 f" database ({self.redis_url}) to stay apart from other users of the server."
             )
@@ -529,7 +529,7 @@ class Bench:
             if not ready_at or generated < ready_at:
                 continue
             # Two processes can both publish a tick; a version at or below one already
-            # published is dropped by every hub (contests.live), so no viewer is owed it.
+            # published is dropped by every hub (contests.live.hub), so no viewer is owed it.
             if newest is not None and version <= newest:
                 superseded += 1
                 continue

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from contests import consumers
+from contests.live import consumers
 
 websocket_urlpatterns = [
     path("ws/rounds/<int:round_id>/board/", consumers.RoundBoardConsumer.as_asgi()),

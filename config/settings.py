@@ -168,7 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 # Prefix of every Redis key and channel of this site: channel layer, cache, live
-# boards and standings (contests.live and contests.standings read this setting).
+# boards and standings (contests.live.hub and contests.live.standings read this setting).
 REDIS_PREFIX = env_str("REDIS_PREFIX", "ttt")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):

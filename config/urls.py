@@ -14,7 +14,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("bank/", include("questionbank.urls")),
     path("contests/", include("contests.urls")),
-    path("api/", include(("contests.api_urls", "api"))),
+    path("api/", include(("contests.quiz.api_urls", "api"))),
     path("admin/", admin.site.urls),
 ]
 

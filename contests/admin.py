@@ -1,7 +1,7 @@
 """Site-admin views of contests, rounds and attempts: read-only. Contests and
-rounds change only through the organizer pages (contests.services checks
+rounds change only through the organizer pages (contests.setup.services checks
 every rule there: overlapping rounds, pool shortages, …); attempts only
-through contests.attempts."""
+through contests.quiz.attempts."""
 
 from django.contrib import admin
 from django.urls import reverse

@@ -1,8 +1,8 @@
 """(c)'s traffic: finalise one attempt per second so the board changes.
 
 Each tick, half-way between two of the hub's ticks (they fire on whole
-seconds of the monotonic clock, see contests.live.Hub._tick_forever), a new
-person finishes an attempt and `contests.events.attempt_finalised` runs as
+seconds of the monotonic clock, see contests.live.hub.Hub._tick_forever), a new
+person finishes an attempt and `contests.live.events.attempt_finalised` runs as
 the attempt services run it after commit: standings updated, the round's
 and contest's boards marked changed, the participant's own sockets told.
 So every hub tick sees exactly one change and publishes one snapshot.
@@ -31,7 +31,7 @@ def main():
 
     from accounts.models import Agency
     from bench.live.seed import finished_attempt, make_people
-    from contests import events
+    from contests.live import events
     from contests.models import Block, Round
 
     rng = random.Random()

@@ -3,7 +3,7 @@
 One round and block of its own; entries are added in steps (10k → 100k →
 1M): people and counted attempts with PostgreSQL COPY, the same entries in
 the Redis sorted set with pipelined ZADDs. At each size every operation of
-`contests.standings.RedisStandings` and `DatabaseStandings` is timed over
+`contests.live.standings.RedisStandings` and `DatabaseStandings` is timed over
 random participants, up to `--lookups` calls or `--budget` seconds each.
 
 Usage: python bench/live/lookups.py --sizes 10000,100000,1000000
@@ -92,8 +92,8 @@ def fill(*, round, block, agency, start, stop, rng, redis_backend, now, database
     from django.db import connection, transaction
 
     from accounts.models import User
-    from contests import ranking
     from contests.models import Attempt
+    from contests.rules import ranking
 
     with connection.cursor() as c:
         c.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
@@ -251,7 +251,7 @@ def main():
     from django.utils import timezone
 
     from accounts import services as account_services
-    from contests import standings
+    from contests.live import standings
     from contests.models import Block, Contest, Round
 
     rng = random.Random(7)

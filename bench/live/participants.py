@@ -37,8 +37,8 @@ def prepare(n):
     from django.utils.crypto import get_random_string
 
     from accounts.models import User
-    from contests import attempts
     from contests.models import Attempt, AttemptQuestion, Round
+    from contests.quiz import attempts
 
     started = time.monotonic()
     now = timezone.now()

@@ -66,8 +66,8 @@ def make_people(*, prefix, count, agencies, rng):
 
 
 def finished_attempt(round, block, user, *, rng, finished_at, number=1, correct=None):
-    from contests import ranking
     from contests.models import Attempt
+    from contests.rules import ranking
 
     if correct is None:
         correct = rng.choice([20] * 6 + [19] * 3 + [18, 17, 15, 12])
@@ -110,7 +110,8 @@ def main():
     from django.utils import timezone
 
     from accounts import services as account_services
-    from contests import boards, live, standings
+    from contests.live import boards, standings
+    from contests.live import hub as live
     from contests.models import Attempt, Block, Contest, Round
 
     rng = random.Random(20261126)

@@ -8,16 +8,16 @@ attempt engine leaves them (see `entry`).
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from accounts.models import User
 from contests.models import Attempt, Block, Contest, Round
+from contests.rules.timer import CONTEST_TZ
 from tests.factories import make_user
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = CONTEST_TZ
 OPENS = datetime(2021, 5, 3, 0, 0, tzinfo=VN)  # Monday
 CLOSES = datetime(2021, 5, 9, 23, 59, 59, tzinfo=VN)  # Sunday
 AFTER_CLOSE = CLOSES + timedelta(hours=1)

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from contests import chain
+from contests.rules import chain
 
 T0 = datetime(2021, 5, 3, 1, 0, tzinfo=UTC)
 

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from contests import awards, certificates
-from contests.awards import TierData
 from contests.models import Award
+from contests.results import certificates
+from contests.results import services as awards
+from contests.results.services import TierData
 from tests.awards.conftest import entry
 from tests.factories import PASSWORD
 

@@ -1,4 +1,4 @@
-"""The ranking chain (contests.chain): a hand-computed fixture for every
+"""The ranking chain (contests.rules.chain): a hand-computed fixture for every
 criterion, the prediction's actual value under each definition, the counting
 rule, ties and board decisions, the canonical form and its hash."""
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from contests import chain
+from contests.rules import chain
 from tests.awards.rows import T0, order, policy, row, users
 
 # --- each criterion ----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contests import chain
+from contests.rules import chain
 from tests.awards.rows import T0, row
 
 

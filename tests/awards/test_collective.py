@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from contests import award_rules as rules
-from contests import awards, reports
-from contests.awards import QuotaData, TierData
+from contests.reports import selectors as reports
+from contests.results import services as awards
+from contests.results.services import QuotaData, TierData
+from contests.rules import prizes as rules
 from tests.awards.conftest import entry, make_round
 from tests.factories import PASSWORD
 

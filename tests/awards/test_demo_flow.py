@@ -15,8 +15,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import User
-from contests import award_demo, certificates, demo
 from contests.models import Award, Contest, RoundResult
+from contests.results import certificates
+from contests.results import demo as award_demo
+from contests.setup import demo
 from tests.awards.conftest import entry
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from contests import awards, exports
-from contests.awards import TierData
+from contests.documents import xlsx as exports
 from contests.models import Standing
+from contests.results import services as awards
+from contests.results.services import TierData
 from tests.awards.conftest import entry, person
 from tests.factories import PASSWORD
 

@@ -9,7 +9,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 
-from contests import award_selectors, awards, chain
 from contests.models import (
     Attempt,
     Contest,
@@ -19,6 +18,9 @@ from contests.models import (
     Standing,
     TieDecision,
 )
+from contests.results import selectors as award_selectors
+from contests.results import services as awards
+from contests.rules import chain
 from tests.awards.conftest import AFTER_CLOSE, entry, make_round, person
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,9 @@
-"""Filling prize tiers from the ranking (contests.award_rules.fill_prizes)."""
+"""Filling prize tiers from the ranking (contests.rules.prizes.fill_prizes)."""
 
 import pytest
 
-from contests import award_rules as rules
-from contests.award_rules import Candidate, Tier
+from contests.rules import prizes as rules
+from contests.rules.prizes import Candidate, Tier
 
 NHAT, NHI, BA, KK = (
     Tier(1, "Giải Nhất", 1, points=10),

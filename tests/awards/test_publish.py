@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 
-from contests import award_selectors, awards
-from contests.awards import TierData
 from contests.models import Award, PrizeTable, Publication
+from contests.results import selectors as award_selectors
+from contests.results import services as awards
+from contests.results.services import TierData
 from tests.awards.conftest import AFTER_CLOSE, answer, entry, make_question, make_round, person
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from contests import awards, reports
 from contests.models import Attempt
+from contests.reports import selectors as reports
+from contests.results import services as awards
 from tests.awards.conftest import VN, answer, entry, make_contest, make_question, make_round, person
 from tests.factories import PASSWORD
 
@@ -167,7 +168,7 @@ def test_it_computes_facility_discrimination_and_option_shares_by_hand(answered,
 
 
 def test_it_serves_item_stats_to_the_question_bank(answered):
-    from contests.award_selectors import item_stats_for_questions
+    from contests.results.selectors import item_stats_for_questions
 
     q1, q2 = answered
     stats = item_stats_for_questions([q2.question_id])

@@ -9,9 +9,10 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from contests import award_selectors, awards
-from contests.awards import TierData
 from contests.models import Award, Contest, Disqualification, RoundResult, TieDecision
+from contests.results import selectors as award_selectors
+from contests.results import services as awards
+from contests.results.services import TierData
 from tests.awards.conftest import AFTER_CLOSE, entry
 from tests.factories import PASSWORD
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from contests import certificates
+from contests.results import certificates
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ AN, BINH, DAN = "Lê Minh An", "Phạm Thị Bình", "Võ Thị Dân"
 SEED = """
 from datetime import timedelta
 from accounts.models import User
-from contests import demo
+from contests.setup import demo
 from contests.models import Contest
 from tests.awards.conftest import entry
 contest = Contest.objects.get(slug=demo.SLUG)

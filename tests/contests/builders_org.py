@@ -6,9 +6,9 @@ status is set directly (the review workflow has its own tests).
 
 from datetime import datetime, timedelta
 
-from contests import services
 from contests.models import Round
-from contests.services import CONTEST_TZ
+from contests.rules.timer import CONTEST_TZ
+from contests.setup import services
 from questionbank import services as bank_services
 from questionbank.models import Question
 from questionbank.rules import OptionData, QuestionData

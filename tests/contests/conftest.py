@@ -156,7 +156,7 @@ def wrong_tokens(attempt, position):
 
 def answer(attempt, user, *, right, now, positions=None):
     """Answer `positions` (default: all) — the first `right` of them correctly."""
-    from contests import attempts
+    from contests.quiz import attempts
 
     positions = positions or list(range(1, attempt.question_count + 1))
     for index, position in enumerate(positions):

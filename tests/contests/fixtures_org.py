@@ -8,9 +8,9 @@ with `org_` so they never collide with the participant side's conftest.
 import pytest
 from django.utils import translation
 
-from contests import services
 from contests.models import Contest
-from contests.services import RuleData
+from contests.setup import services
+from contests.setup.services import RuleData
 from questionbank import services as bank_services
 from tests.contests.builders_org import make_contest, make_questions, make_round
 

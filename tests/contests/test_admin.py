@@ -1,5 +1,5 @@
 """The site admin shows contests and rounds read-only: every rule lives in
-contests.services, which only the organizer pages call."""
+contests.setup.services, which only the organizer pages call."""
 
 import pytest
 from django.test import Client

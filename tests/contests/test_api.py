@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.test import Client
 
-from contests import attempts, services
-from contests.api import iso
 from contests.models import Attempt, AttemptQuestion, Contest, Round
+from contests.quiz import attempts, closing
+from contests.quiz.api import iso
 from questionbank.models import Option
 from tests.contests.conftest import NOW, correct_tokens, wrong_tokens
 from tests.factories import make_user
@@ -433,7 +433,7 @@ def test_saves_and_the_attempt_carry_the_deadline_the_server_enforces(alice, cha
     assert response.json()["deadline"] == own_deadline
 
     clock.shift(timedelta(minutes=1))
-    services.close_round(actor=alice, round=round)  # the organiser ends the round now
+    closing.close_round(actor=alice, round=round)  # the organiser ends the round now
     closed = iso(NOW + timedelta(minutes=1))
     response = send(charlie_api, "put", answer_url(data["attempt_id"], position), {"choices": []})
     assert (response.status_code, response.json()["deadline"]) == (200, closed)

@@ -7,8 +7,9 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from contests import attempts
 from contests.models import Attempt, AttemptQuestion, Contest, Round
+from contests.quiz import attempts
+from contests.rules import timer
 from questionbank.models import Option, QuestionVersion
 from tests.contests.conftest import NOW, answer, correct_tokens, make_round, wrong_tokens
 from tests.factories import make_user
@@ -202,7 +203,7 @@ def test_a_single_choice_question_takes_one_answer_and_multiple_takes_several(ch
 
 def test_it_accepts_answers_within_the_grace_and_refuses_them_after(charlie, round):
     attempt = start(charlie, round)
-    in_grace = attempt.deadline + attempts.ANSWER_GRACE
+    in_grace = attempt.deadline + timer.ANSWER_GRACE
     attempts.save_answer(
         attempt=attempt, user=charlie, position=1, tokens=correct_tokens(attempt, 1), now=in_grace
     )
@@ -349,7 +350,7 @@ def test_finalise_expired_finalises_due_attempts_once(charlie, dan, round):
 def test_finalise_expired_respects_the_limit_and_the_grace(charlie, dan, round):
     one = start(charlie, round)
     start(dan, round)
-    assert attempts.finalise_expired(now=one.deadline + attempts.ANSWER_GRACE) == 0
+    assert attempts.finalise_expired(now=one.deadline + timer.ANSWER_GRACE) == 0
     assert attempts.finalise_expired(now=one.deadline + timedelta(seconds=3), limit=1) == 1
     assert Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).count() == 1
 

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 import pytest
 
 from accounts import services as account_services
-from contests import attempts, selectors
 from contests.models import Attempt, Block, Contest
+from contests.quiz import attempts, selectors
+from contests.setup import audience
 from tests.contests.conftest import NOW, make_contest, make_round
 from tests.factories import make_agency, make_user
 
@@ -15,7 +16,7 @@ TODAY = date(2026, 3, 10)
 
 
 def problems(user, contest, round=None, join_code=None):
-    return selectors.entry_problems(user=user, contest=contest, round=round, join_code=join_code, today=TODAY)
+    return audience.entry_problems(user=user, contest=contest, round=round, join_code=join_code, today=TODAY)
 
 
 def test_a_complete_official_and_citizen_may_enter(charlie, dan, round):
@@ -95,8 +96,8 @@ def test_a_join_code_is_asked_for_until_the_first_entry(charlie, round):
 
 
 def test_it_puts_people_in_the_block_that_fits(charlie, dan, contest):
-    assert selectors.block_for(user=charlie, contest=contest).code == "cbccvc"
-    assert selectors.block_for(user=dan, contest=contest).code == "nguoi-dan"
+    assert audience.block_for(user=charlie, contest=contest).code == "cbccvc"
+    assert audience.block_for(user=dan, contest=contest).code == "nguoi-dan"
 
 
 def test_block_agencies_cover_their_sub_agencies(tree, charlie, contest):
@@ -107,15 +108,15 @@ def test_block_agencies_cover_their_sub_agencies(tree, charlie, contest):
         contest=contest, name="Huyện", code="huyen", participant_kind="official", position=1
     )
     district.agencies.set([tree["district"]])
-    assert selectors.block_for(user=charlie, contest=contest) == district
+    assert audience.block_for(user=charlie, contest=contest) == district
     unit_official = make_user("vt@example.vn", agency=tree["snv_unit"])
-    assert selectors.block_for(user=unit_official, contest=contest) == snv_block
+    assert audience.block_for(user=unit_official, contest=contest) == snv_block
 
 
 def test_a_round_may_use_only_some_blocks(dan, round):
     officials = round.contest.blocks.get(code="cbccvc")
     round.blocks.set([officials])
-    assert selectors.block_for(user=dan, contest=round.contest, round=round) is None
+    assert audience.block_for(user=dan, contest=round.contest, round=round) is None
     assert problems(dan, round.contest, round) == [
         "None of the blocks of this round (CBCCVC) is open to you."
     ]
@@ -124,7 +125,7 @@ def test_a_round_may_use_only_some_blocks(dan, round):
 def test_a_contest_without_blocks_puts_everyone_in_none(charlie, tree, topic, bank):
     contest = make_contest(tree["snv"], slug="khong-khoi")
     round = make_round(contest, topic=topic)
-    assert selectors.block_for(user=charlie, contest=contest, round=round) is None
+    assert audience.block_for(user=charlie, contest=contest, round=round) is None
     attempt = attempts.start_attempt(user=charlie, round=round, now=NOW)
     assert attempt.block is None
 
@@ -135,25 +136,25 @@ def test_officials_only_contests_are_seen_by_their_audience_and_organisers(
     contest.audience_citizens = False
     contest.save()
     contest.audience_agencies.set([tree["district"]])
-    assert list(selectors.visible_contests(charlie)) == [contest]
-    assert list(selectors.visible_contests(dan)) == []
-    assert list(selectors.visible_contests(alice)) == [contest]  # organiser of the owner
+    assert list(audience.visible_contests(charlie)) == [contest]
+    assert list(audience.visible_contests(dan)) == []
+    assert list(audience.visible_contests(alice)) == [contest]  # organiser of the owner
     outsider = make_user("sv@example.vn", agency=make_agency("stp", "Sở Tư pháp", parent=tree["province"]))
-    assert list(selectors.visible_contests(outsider)) == []
+    assert list(audience.visible_contests(outsider)) == []
     from django.contrib.auth.models import AnonymousUser
 
-    assert list(selectors.visible_contests(AnonymousUser())) == []
-    assert not selectors.can_view_contest(user=AnonymousUser(), contest=contest)
+    assert list(audience.visible_contests(AnonymousUser())) == []
+    assert not audience.can_view_contest(user=AnonymousUser(), contest=contest)
     newcomer = make_user("moi@example.vn", complete=False)
-    assert selectors.can_view_contest(user=newcomer, contest=contest)  # learns what to complete
+    assert audience.can_view_contest(user=newcomer, contest=contest)  # learns what to complete
 
 
 def test_drafts_are_seen_only_by_their_organisers(alice, charlie, contest):
     Contest.objects.filter(pk=contest.pk).update(status=Contest.Status.DRAFT)
     contest.refresh_from_db()
-    assert not selectors.can_view_contest(user=charlie, contest=contest)
-    assert selectors.can_view_contest(user=alice, contest=contest)
-    assert list(selectors.visible_contests(charlie)) == []
+    assert not audience.can_view_contest(user=charlie, contest=contest)
+    assert audience.can_view_contest(user=alice, contest=contest)
+    assert list(audience.visible_contests(charlie)) == []
 
 
 def test_contests_are_listed_as_open_upcoming_or_past(tree, charlie, round, topic):
@@ -170,5 +171,5 @@ def test_contests_are_listed_as_open_upcoming_or_past(tree, charlie, round, topi
 def test_a_changed_profile_changes_the_block(tree, charlie, contest):
     account_services.update_profile(user=charlie, kind="citizen", agency=None, position="")
     charlie.refresh_from_db()
-    assert selectors.block_for(user=charlie, contest=contest).code == "nguoi-dan"
+    assert audience.block_for(user=charlie, contest=contest).code == "nguoi-dan"
     assert not Attempt.objects.exists()

@@ -11,14 +11,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from contests import attempts, ranking, services, standings
+from contests.live import standings
 from contests.models import Attempt, AttemptQuestion, Contest, Round
+from contests.quiz import attempts, closing
+from contests.rules import ranking, timer
+from contests.setup import services
 from tests.contests.conftest import NOW, OPENS, answer, correct_tokens, make_round
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
-GRACE = attempts.ANSWER_GRACE
+GRACE = timer.ANSWER_GRACE
 
 
 @pytest.fixture(autouse=True)
@@ -147,7 +150,7 @@ def test_an_attempt_in_progress_ends_at_the_close_with_its_saved_answers(alice, 
     attempt = attempts.start_attempt(user=charlie, round=round, now=NOW - timedelta(minutes=3))
     answer(attempt, charlie, right=2, now=NOW - timedelta(minutes=1), positions=[1, 2])
     with time_machine.travel(NOW, tick=False):
-        services.close_round(actor=alice, round=round)
+        closing.close_round(actor=alice, round=round)
     attempt.refresh_from_db()
     assert (attempt.status, attempt.deadline) == (Attempt.Status.IN_PROGRESS, NOW)
 
@@ -176,7 +179,7 @@ def test_the_periodic_command_finalises_what_was_in_progress(alice, charlie, dan
     second = attempts.start_attempt(user=dan, round=round, now=NOW - timedelta(minutes=1))
     preview = attempts.start_attempt(user=alice, round=round, now=NOW - timedelta(minutes=1), preview=True)
     with time_machine.travel(NOW, tick=False):
-        services.close_round(actor=alice, round=round)
+        closing.close_round(actor=alice, round=round)
     with time_machine.travel(NOW + GRACE, tick=False):
         call_command("finalise_expired")
     assert "Finalised 0 expired attempt" in capsys.readouterr().out  # not before the grace is over
@@ -222,7 +225,7 @@ def test_an_attempt_whose_deadline_was_not_pulled_back_still_ends_at_the_close(a
 def test_a_leaderboard_freeze_after_the_close_moves_to_the_close(alice, round):
     Round.objects.filter(pk=round.pk).update(freeze_at=NOW + timedelta(days=5))
     with time_machine.travel(NOW, tick=False):
-        closed = services.close_round(actor=alice, round=round)
+        closed = closing.close_round(actor=alice, round=round)
     assert closed.freeze_at == NOW
     assert Round.objects.get(pk=round.pk).freeze_at == NOW
 
@@ -240,7 +243,7 @@ def test_closing_a_long_round_early_rescores_its_board(
         time_machine.travel(NOW + timedelta(hours=1), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.close_round(actor=alice, round=long_round)
+        closing.close_round(actor=alice, round=long_round)
     attempt.refresh_from_db()
     expected = ranking.live_score(
         user_id=charlie.pk,
@@ -296,7 +299,7 @@ def test_it_refuses_a_round_that_is_not_open(client, alice, round, when, change,
     assert f'action="{close_url(round)}"' not in page  # no button to close it
     assert closes_at(round) == before
     with pytest.raises(services.ContestError, match=message):
-        services.close_round(actor=alice, round=round, now=when)
+        closing.close_round(actor=alice, round=round, now=when)
 
 
 @pytest.mark.parametrize("who", ["charlie", "bob"])
@@ -310,7 +313,7 @@ def test_others_may_not_close_it(client, request, round, who, citizens, status):
         assert client.post(close_url(round)).status_code == status
         assert client.get(close_url(round)).status_code == status
         with pytest.raises(services.PermissionDenied):
-            services.close_round(actor=user, round=round)
+            closing.close_round(actor=user, round=round)
     assert closes_at(round) == before
 
 

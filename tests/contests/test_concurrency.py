@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from contests import attempts
 from contests.models import Attempt, AttemptQuestion, Round
+from contests.quiz import attempts
 from tests.contests.conftest import NOW, correct_tokens, wrong_tokens
 from tests.factories import make_user
 

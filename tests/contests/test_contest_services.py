@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from contests import services
 from contests.models import Attempt, Block, Contest, DrawRule, Round
-from contests.services import ContestError, RuleData
+from contests.setup import services
+from contests.setup.services import ContestError, RuleData
 from tests.contests.builders_org import make_contest, make_questions, make_round, monday, vn
 
 pytest_plugins = ["tests.contests.fixtures_org"]

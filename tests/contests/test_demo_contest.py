@@ -8,9 +8,10 @@ import time_machine
 from django.core.management import call_command
 
 from accounts.models import User
-from contests import attempts, demo, drawing
 from contests.models import Block, Contest, DrawRule, Round
-from contests.rules_text import render_rules
+from contests.quiz import attempts
+from contests.setup import demo, drawing
+from contests.setup.rules_text import render_rules
 from tests.contests.builders_org import vn
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from contests import attempts, leaderboard
+from contests.live import leaderboard
 from contests.models import Contest, Round
+from contests.quiz import attempts
 from tests.contests.conftest import NOW, answer
 from tests.factories import make_user
 

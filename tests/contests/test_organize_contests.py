@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from contests import services
 from contests.models import Contest
-from contests.services import RuleData
+from contests.setup import services
+from contests.setup.services import RuleData
 from tests.contests.builders_org import make_round
 from tests.factories import PASSWORD
 

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from contests import services
-from contests.forms import RoundForm
 from contests.models import Attempt, Round
-from contests.services import RuleData
+from contests.setup import services
+from contests.setup.forms import RoundForm
+from contests.setup.services import RuleData
 from tests.contests.builders_org import make_round
 from tests.factories import PASSWORD
 

@@ -2,7 +2,7 @@
 
 from django.utils.safestring import SafeString
 
-from contests.rules_text import render_rules
+from contests.setup.rules_text import render_rules
 
 
 def test_it_renders_markdown():

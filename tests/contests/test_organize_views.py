@@ -5,8 +5,8 @@ and which HTTP methods each page accepts."""
 import pytest
 from django.urls import reverse
 
-from contests import services
 from contests.models import Contest
+from contests.setup import services
 from tests.factories import PASSWORD
 
 pytest_plugins = ["tests.contests.fixtures_org"]

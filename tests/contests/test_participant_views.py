@@ -8,8 +8,8 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from contests import attempts
 from contests.models import Attempt, Contest, Round
+from contests.quiz import attempts
 from questionbank.models import Option
 from tests.contests.conftest import NOW, answer, make_contest, make_round
 from tests.factories import make_user

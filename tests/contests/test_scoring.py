@@ -8,8 +8,8 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contests import scoring
-from contests.scoring import Finished, PredictionError, parse_prediction
+from contests.rules import scoring, timer
+from contests.rules.scoring import Finished, PredictionError, parse_prediction
 
 T0 = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
 
@@ -38,15 +38,15 @@ def test_it_rounds_the_score_half_up_to_two_decimals():
 
 
 def test_it_measures_durations_in_milliseconds_capped_at_the_limit():
-    assert scoring.duration_ms(T0, T0 + timedelta(minutes=3, microseconds=456_789)) == 180_456
-    assert scoring.duration_ms(T0, T0 + timedelta(minutes=25), limit_ms=20 * 60_000) == 1_200_000
-    assert scoring.duration_ms(T0, T0 - timedelta(seconds=1)) == 0
+    assert timer.duration_ms(T0, T0 + timedelta(minutes=3, microseconds=456_789)) == 180_456
+    assert timer.duration_ms(T0, T0 + timedelta(minutes=25), limit_ms=20 * 60_000) == 1_200_000
+    assert timer.duration_ms(T0, T0 - timedelta(seconds=1)) == 0
 
 
 def test_it_formats_durations_as_minutes_and_seconds():
-    assert scoring.format_duration(754_999) == "12:34"
-    assert scoring.format_duration(5_000) == "0:05"
-    assert scoring.format_duration(None) == ""
+    assert timer.format_duration(754_999) == "12:34"
+    assert timer.format_duration(5_000) == "0:05"
+    assert timer.format_duration(None) == ""
 
 
 def _finished(id, correct, duration, minutes):

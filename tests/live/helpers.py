@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from contests import events, ranking
+from contests.live import events
 from contests.models import Attempt, Block, Contest, Round
+from contests.rules import ranking
 
 
 def make_contest(

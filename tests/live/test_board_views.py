@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
-from contests import standings
+from contests.live import standings
 from contests.models import Contest
 from tests.factories import make_user
 from tests.live.helpers import finish, make_block, make_contest, make_round

@@ -15,7 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import User
-from contests import consumers, live
+from contests.live import consumers
+from contests.live import hub as live
 from contests.models import Contest
 from tests.factories import make_user
 from tests.live.helpers import finish, make_block, make_contest, make_round

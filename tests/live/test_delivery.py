@@ -9,7 +9,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from contests import live
+from contests.live import hub as live
 
 
 def run(scenario):

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contests import ranking
+from contests.rules import ranking
 
 UNIT = 1000
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from contests import standings
+from contests.live import standings
 from contests.models import Attempt
 from tests.factories import make_user
 from tests.live.helpers import finish, make_block, make_contest, make_round

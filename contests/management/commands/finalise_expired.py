@@ -3,7 +3,7 @@
 
 from django.core.management.base import BaseCommand
 
-from contests import attempts
+from contests.quiz import attempts
 
 
 class Command(BaseCommand):

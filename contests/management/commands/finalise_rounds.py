@@ -8,7 +8,7 @@ whose attempts the server is still finalising is skipped and tried next time.
 
 from django.core.management.base import BaseCommand
 
-from contests import awards
+from contests.results import services as awards
 
 
 class Command(BaseCommand):

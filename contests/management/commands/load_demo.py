@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import demo as accounts_demo
-from contests import award_demo
-from contests import demo as contests_demo
+from contests.results import demo as award_demo
+from contests.setup import demo as contests_demo
 from questionbank import demo as questionbank_demo
 
 # Each app's loader, in dependency order. Later apps append theirs here.

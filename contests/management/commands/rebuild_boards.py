@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contests import events, live, standings
+from contests.live import events, standings
+from contests.live import hub as live
 from contests.models import Round
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from contests import demo
+from contests.setup import demo
 
 
 class Command(BaseCommand):

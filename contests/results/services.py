@@ -1,0 +1,771 @@
+"""Every state change of results and prizes: ranking rules, prize tables,
+finalising a round, disqualifying an entry, recording a board decision on a
+tie, publishing the winners (with their e-mails) and collective prizes.
+
+Rules enforced:
+- a round is finalised once, after it closes, when no (non-preview) attempt is
+  still in progress; practice rounds are never ranked;
+- results are never edited: a disqualification or a board decision writes a
+  new version with the first version's ranking rules and frozen prediction
+  value, and every version stays readable;
+- only organisers over the contest's owning agency act on its results
+  (`actor=None` is the periodic command);
+- publishing needs a prize table and no tie at a prize boundary left for the
+  board; each publication is recorded with who, when and the hash published.
+"""
+
+import gc
+import hashlib
+import logging
+import secrets
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from contests.models import (
+    Attempt,
+    Award,
+    CollectivePrize,
+    CollectivePublication,
+    CollectiveQuota,
+    CollectiveTier,
+    Contest,
+    Disqualification,
+    PrizeTable,
+    PrizeTier,
+    Publication,
+    ResultPolicy,
+    Round,
+    RoundResult,
+    Standing,
+    TieDecision,
+)
+from contests.results import selectors as award_selectors
+from contests.rules import chain
+from contests.setup import audience
+
+logger = logging.getLogger(__name__)
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
+CODE_LENGTH = 12  # 32^12 = 2^60 codes
+
+
+class AwardError(Exception):
+    """A refused change; `messages` says every reason (translated)."""
+
+    def __init__(self, *messages):
+        super().__init__(" ".join(str(m) for m in messages))
+        self.messages = [str(m) for m in messages]
+
+
+def _check(actor, contest):
+    if actor is not None and not audience.can_manage_contest(user=actor, contest=contest):
+        raise PermissionDenied
+
+
+# --- ranking rules and prize tables ---------------------------------------------------------
+
+
+@transaction.atomic
+def save_result_policy(*, actor, contest, round=None, chain_criteria, equal_error, counts, scope, valid_only):
+    """Store the ranking rules of a contest (or of one round). Rounds already
+    finalised keep the rules they were finalised with."""
+    _check(actor, contest)
+    try:
+        criteria = chain.validate_chain(chain_criteria)
+    except chain.ChainError as error:
+        raise AwardError(str(error)) from None
+    problems = []
+    if equal_error not in chain.EQUAL_ERROR_CHOICES:
+        problems.append(_("Choose how equal over- and under-predictions are ordered."))
+    if counts not in (chain.COUNT_PERSONS, chain.COUNT_ATTEMPTS):
+        problems.append(_("Choose whether the prediction counts persons or attempts."))
+    if scope not in (chain.SCOPE_OVERALL, chain.SCOPE_BLOCK):
+        problems.append(_("Choose whether the prediction is for the whole round or each block."))
+    if round is not None and round.contest_id != contest.pk:
+        problems.append(_("That round belongs to another contest."))
+    if problems:
+        raise AwardError(*problems)
+    values = {
+        "chain": list(criteria),
+        "equal_error": equal_error,
+        "prediction_counts": counts,
+        "prediction_scope": scope,
+        "prediction_valid_only": bool(valid_only),
+        "updated_by": actor,
+    }
+    if round is not None:
+        row, _created = ResultPolicy.objects.update_or_create(
+            round=round, defaults={"contest": contest, **values}
+        )
+    else:
+        row, _created = ResultPolicy.objects.update_or_create(
+            contest=contest, round__isnull=True, defaults=values
+        )
+    return row
+
+
+@dataclass(frozen=True)
+class TierData:
+    name: str
+    count: int
+    amount: Decimal = Decimal(0)
+    points: int = 0
+
+
+DEFAULT_TIERS = [
+    TierData("Giải Nhất", 1, Decimal(2_000_000), 10),
+    TierData("Giải Nhì", 2, Decimal(1_500_000), 8),
+    TierData("Giải Ba", 3, Decimal(1_000_000), 6),
+    TierData("Giải Khuyến khích", 10, Decimal(500_000), 4),
+]
+
+
+@transaction.atomic
+def save_prize_table(
+    *,
+    actor,
+    contest,
+    round=None,
+    block=None,
+    tiers,
+    one_per_contest=False,
+    exclude_staff=True,
+    require_complete_profile=True,
+    boundary_ties=PrizeTable.BoundaryTies.BOARD,
+):
+    """Create or replace the prize table for (contest, round, block), tiers highest first."""
+    _check(actor, contest)
+    problems = []
+    tiers = list(tiers)
+    if not tiers:
+        problems.append(_("Add at least one prize."))
+    for n, tier in enumerate(tiers, start=1):
+        if not tier.name.strip():
+            problems.append(_("Prize %(n)d needs a name.") % {"n": n})
+        if tier.count < 1:
+            problems.append(_("Prize %(n)d: the number of prizes must be at least 1.") % {"n": n})
+        if tier.amount < 0 or tier.points < 0:
+            problems.append(_("Prize %(n)d: amounts and points cannot be negative.") % {"n": n})
+    names = [t.name.strip().casefold() for t in tiers]
+    if len(set(names)) != len(names):
+        problems.append(_("Two prizes have the same name."))
+    if round is not None and round.contest_id != contest.pk:
+        problems.append(_("That round belongs to another contest."))
+    if block is not None and block.contest_id != contest.pk:
+        problems.append(_("That block belongs to another contest."))
+    if boundary_ties not in PrizeTable.BoundaryTies.values:
+        problems.append(_("Choose what happens with a tie at a prize boundary."))
+    if problems:
+        raise AwardError(*problems)
+    table = PrizeTable.objects.filter(contest=contest, round=round, block=block).first()
+    if table is None:
+        table = PrizeTable(contest=contest, round=round, block=block)
+    table.one_per_contest = one_per_contest
+    table.exclude_staff = exclude_staff
+    table.require_complete_profile = require_complete_profile
+    table.boundary_ties = boundary_ties
+    table.save()
+    table.tiers.all().delete()
+    PrizeTier.objects.bulk_create(
+        PrizeTier(
+            table=table, position=n, name=t.name.strip(), count=t.count, amount=t.amount, points=t.points
+        )
+        for n, t in enumerate(tiers, start=1)
+    )
+    return table
+
+
+# --- finalisation --------------------------------------------------------------------------
+
+ATTEMPT_FIELDS = (
+    "id",
+    "user_id",
+    "block_id",
+    "number",
+    "status",
+    "correct_count",
+    "question_count",
+    "score",
+    "duration_ms",
+    "started_at",
+    "finished_at",
+    "prediction",
+)
+
+
+def attempt_rows(round, *, registration=True):
+    """Every non-preview attempt of a round as chain.AttemptRow, times in epoch
+    milliseconds (with the person's registration time only when asked: it costs
+    a join). On PostgreSQL the database does the conversion: parsing 200,000
+    timestamps in Python would be most of a finalisation's time."""
+    if connection.vendor == "postgresql":
+        return _attempt_rows_sql(round, registration)
+    fields = ATTEMPT_FIELDS + (("user__date_joined",) if registration else ())
+    rows = Attempt.objects.filter(round=round, is_preview=False).values_list(*fields)
+    in_progress = Attempt.Status.IN_PROGRESS
+    ms = chain.epoch_ms
+    out = []
+    for row in rows.iterator(chunk_size=10000):
+        a, u, b, n, status, correct, questions, score, duration, started, finished, prediction, *joined = row
+        out.append(
+            chain.AttemptRow(
+                a,
+                u,
+                b,
+                n,
+                status != in_progress,
+                correct,
+                questions,
+                score,
+                duration,
+                ms(started),
+                None if finished is None else ms(finished),
+                prediction,
+                ms(joined[0]) if joined and joined[0] else None,
+            )
+        )
+    return out
+
+
+def _epoch_ms_sql(column):
+    # Truncated to the millisecond first, so the float epoch is exact.
+    return f"round(extract(epoch from date_trunc('milliseconds', {column})) * 1000)::bigint"
+
+
+def _attempt_rows_sql(round, registration):
+    qn = connection.ops.quote_name
+    attempt, user = Attempt._meta.db_table, Attempt._meta.get_field("user").related_model._meta.db_table
+    joined = _epoch_ms_sql(f"u.{qn('date_joined')}") if registration else "NULL"
+    sql = (
+        f"SELECT a.id, a.user_id, a.block_id, a.number, a.status <> %s, a.correct_count, a.question_count, "
+        f"a.score, a.duration_ms, {_epoch_ms_sql('a.started_at')}, {_epoch_ms_sql('a.finished_at')}, "
+        f"a.prediction, {joined} FROM {qn(attempt)} a "
+        + (f"JOIN {qn(user)} u ON u.id = a.user_id " if registration else "")
+        + "WHERE a.round_id = %s AND NOT a.is_preview"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Attempt.Status.IN_PROGRESS, round.pk])
+        return list(map(chain.AttemptRow._make, cursor.fetchall()))
+
+
+@contextmanager
+def _no_gc():
+    """Finalising builds hundreds of thousands of small objects and frees
+    none of them mid-way: the cyclic collector would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compute_prediction_actual(*, round, disqualified=()):
+    """The actual value of the round's prediction question by its stated
+    definition ({key: Decimal}; {} without a prediction question). Read-only:
+    finalisation freezes it with the results."""
+    policy = award_selectors.policy_for_round(round)
+    return chain.prediction_actual(attempt_rows(round), policy, disqualified=frozenset(disqualified))
+
+
+def _locked_round(round):
+    return (
+        Round.objects.select_for_update().select_related("contest", "contest__owner_agency").get(pk=round.pk)
+    )
+
+
+def _write_version(*, round, reason, actor, now, policy, actual):
+    started = time.perf_counter()
+    disqualified = set(Disqualification.objects.filter(round=round).values_list("user_id", flat=True))
+    decisions = [
+        chain.Decision(block_id=d.block_id, user_ids=tuple(d.user_ids))
+        for d in TieDecision.objects.filter(round=round).order_by("decided_at", "id")
+    ]
+    with _no_gc():
+        attempts = attempt_rows(round, registration=chain.REGISTERED in policy.chain)
+        result_set = chain.finalise(
+            round_id=round.pk,
+            attempts=attempts,
+            policy=policy,
+            actual=actual,
+            disqualified=disqualified,
+            decisions=decisions,
+        )
+        digest = result_set.sha256()
+    del attempts
+    header = chain.header_dict(result_set)
+    version = award_selectors.last_version_number(round) + 1
+    entries = sum(len(rows) for rows in result_set.blocks.values())
+    result = RoundResult.objects.create(
+        round=round,
+        version=version,
+        reason=reason,
+        policy=header["policy"],
+        prediction_actual=header["actual"],
+        disqualified=header["disqualified"],
+        sha256=digest,
+        entries=entries,
+        unresolved_ties=len(result_set.ties()),
+        created_by=actor,
+        created_at=now,
+    )
+    with _no_gc():
+        _insert_standings(result, result_set)
+    result.duration_ms = int((time.perf_counter() - started) * 1000)
+    result.save(update_fields=["duration_ms"])
+    return result
+
+
+STANDING_COLUMNS = (
+    "result_id",
+    "block_id",
+    "position",
+    "rank",
+    "user_id",
+    "attempt_id",
+    "score",
+    "correct_count",
+    "question_count",
+    "duration_ms",
+    "started_at",
+    "finished_at",
+    "prediction",
+    "prediction_error",
+    "tied",
+    "board_order",
+    "record_json",
+)
+
+
+def _copy_field(value):
+    """One field of PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
+
+
+def _insert_standings(result, result_set):
+    """COPY on PostgreSQL, written as text in large chunks (the record's
+    canonical JSON and times go in as the same text that was hashed); bulk
+    INSERTs elsewhere."""
+    if connection.vendor != "postgresql":
+        Standing.objects.bulk_create(
+            (_standing_row(result, s) for s in result_set.standings()), batch_size=2000
+        )
+        return
+    table = connection.ops.quote_name(Standing._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in STANDING_COLUMNS)
+    field = _copy_field
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        lines = []
+        for s in result_set.standings():
+            a, record = s.attempt, s.record()
+            lines.append(
+                "\t".join(
+                    (
+                        str(result.pk),
+                        field(s.block_id),
+                        str(s.position),
+                        str(s.rank),
+                        str(s.user_id),
+                        str(a.id),
+                        field(a.score),
+                        str(a.correct),
+                        str(a.questions),
+                        field(a.duration_ms),
+                        record["started_at"],
+                        field(record["submitted_at"]),
+                        field(a.prediction),
+                        field(s.prediction_error),
+                        field(s.tied),
+                        field(s.board_order),
+                        field(s.record_json()),
+                    )
+                )
+            )
+            if len(lines) >= 5000:
+                copy.write("\n".join(lines) + "\n")
+                lines = []
+        if lines:
+            copy.write("\n".join(lines) + "\n")
+
+
+def _standing_row(result, s):
+    a = s.attempt
+    return Standing(
+        result=result,
+        block_id=s.block_id,
+        position=s.position,
+        rank=s.rank,
+        user_id=s.user_id,
+        attempt_id=a.id,
+        score=a.score,
+        correct_count=a.correct,
+        question_count=a.questions,
+        duration_ms=a.duration_ms,
+        started_at=chain.from_epoch_ms(a.started_at),
+        finished_at=chain.from_epoch_ms(a.finished_at),
+        prediction=a.prediction,
+        prediction_error=s.prediction_error,
+        tied=s.tied,
+        board_order=s.board_order,
+        record_json=s.record_json(),
+    )
+
+
+def finalisation_problems(round, now):
+    """Why a round cannot be finalised now (translated sentences)."""
+    problems = []
+    if round.is_practice:
+        problems.append(_("Practice rounds are never ranked."))
+    if round.contest.status == Contest.Status.DRAFT:
+        problems.append(_("The contest is still a draft."))
+    if now < round.closes_at:
+        problems.append(_("The round has not closed yet."))
+    if award_selectors.current_result(round) is not None:
+        problems.append(_("The round is already finalised."))
+    pending = award_selectors.in_progress_count(round)
+    if pending:
+        problems.append(
+            _("%(n)d attempts are still being finalised by the server; try again in a minute.")
+            % {"n": pending}
+        )
+    return problems
+
+
+@transaction.atomic
+def finalise_round(*, round, actor=None, now=None):
+    """Compute and freeze version 1 of the round's results."""
+    now = now or timezone.now()
+    _check(actor, round.contest)
+    round = _locked_round(round)
+    problems = finalisation_problems(round, now)
+    if problems:
+        raise AwardError(*problems)
+    policy = award_selectors.policy_for_round(round)
+    return _write_version(
+        round=round, reason=RoundResult.Reason.FINALISED, actor=actor, now=now, policy=policy, actual=None
+    )
+
+
+def _new_version(*, round, reason, actor, now):
+    previous = award_selectors.current_result(round)
+    actual = {k: Decimal(v) for k, v in previous.prediction_actual.items()}
+    return _write_version(
+        round=round, reason=reason, actor=actor, now=now, policy=previous.policy_obj, actual=actual
+    )
+
+
+@transaction.atomic
+def disqualify(*, round, user, reason, actor, now=None):
+    """Declare a person's entry in a finalised round invalid; returns the new version."""
+    now = now or timezone.now()
+    _check(actor, round.contest)
+    round = _locked_round(round)
+    problems = []
+    if award_selectors.current_result(round) is None:
+        problems.append(_("Finalise the round first."))
+    if not (reason or "").strip():
+        problems.append(_("Give the reason for the disqualification."))
+    if Disqualification.objects.filter(round=round, user=user).exists():
+        problems.append(_("This entry is already disqualified."))
+    elif not Attempt.objects.filter(round=round, user=user, is_preview=False).exists():
+        problems.append(_("This person has no entry in the round."))
+    if problems:
+        raise AwardError(*problems)
+    record = Disqualification.objects.create(
+        round=round, user=user, reason=reason.strip(), created_by=actor, created_at=now
+    )
+    result = _new_version(round=round, reason=RoundResult.Reason.DISQUALIFICATION, actor=actor, now=now)
+    record.result = result
+    record.save(update_fields=["result"])
+    return result
+
+
+@transaction.atomic
+def decide_tie(*, round, block, user_ids, note, actor, now=None):
+    """Record the board's order of a full tie of the current version; returns the new version."""
+    now = now or timezone.now()
+    _check(actor, round.contest)
+    round = _locked_round(round)
+    current = award_selectors.current_result(round)
+    problems = []
+    user_ids = [int(u) for u in user_ids]
+    if current is None:
+        problems.append(_("Finalise the round first."))
+    if not (note or "").strip():
+        problems.append(_("Write down the board's decision (who decided and why)."))
+    if current is not None:
+        tied = Standing.objects.filter(result=current, tied=True, user_id__in=user_ids)
+        tied = tied.filter(block=block) if block else tied.filter(block__isnull=True)
+        ranks = set(tied.values_list("rank", flat=True))
+        group = set()
+        if len(ranks) == 1:
+            group = set(
+                Standing.objects.filter(result=current, tied=True, rank=ranks.pop(), block=block).values_list(
+                    "user_id", flat=True
+                )
+            )
+        if len(user_ids) != len(set(user_ids)) or not group or set(user_ids) != group:
+            problems.append(_("Order exactly the participants of one tie, each once."))
+    if problems:
+        raise AwardError(*problems)
+    decision = TieDecision.objects.create(
+        round=round,
+        block=block,
+        user_ids=user_ids,
+        note=note.strip(),
+        decided_by=actor,
+        decided_at=now,
+        based_on=current,
+    )
+    result = _new_version(round=round, reason=RoundResult.Reason.BOARD_DECISION, actor=actor, now=now)
+    decision.result = result
+    decision.save(update_fields=["result"])
+    return result
+
+
+def finalise_closed_rounds(*, now=None):
+    """Finalise every closed round not yet finalised (the periodic command).
+    Returns ([RoundResult], {round_id: [problems]})."""
+    now = now or timezone.now()
+    done, skipped = [], {}
+    for round in award_selectors.rounds_to_finalise(now):
+        try:
+            done.append(finalise_round(round=round, actor=None, now=now))
+        except AwardError as error:
+            skipped[round.pk] = error.messages
+        except IntegrityError:  # another process finalised it meanwhile
+            skipped[round.pk] = ["already finalised"]
+    return done, skipped
+
+
+# --- publishing -------------------------------------------------------------------------------
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
+
+
+def publishing_problems(result, proposals):
+    problems = []
+    if result is None:
+        return [_("Finalise the round first.")]
+    if not any(p.table for p in proposals):
+        problems.append(_("Set up the prize table first."))
+    for p in proposals:
+        if p.proposal.blocked:
+            problems.append(
+                _("Block “%(block)s”: a tie at a prize boundary waits for the organising board's decision.")
+                % {"block": p.block.name if p.block else _("all participants")}
+            )
+    latest = award_selectors.latest_publication(result.round)
+    if latest is not None and latest.result_id == result.pk:
+        problems.append(_("These results are already published."))
+    return problems
+
+
+@transaction.atomic
+def publish_round(*, round, actor, now=None, note=""):
+    """Publish the proposed winners of the current version; e-mails go after commit."""
+    now = now or timezone.now()
+    _check(actor, round.contest)
+    round = _locked_round(round)
+    result = award_selectors.current_result(round)
+    proposals = award_selectors.propose_awards(result) if result is not None else []
+    problems = publishing_problems(result, proposals)
+    if problems:
+        raise AwardError(*problems)
+    previous = award_selectors.latest_publication(round)
+    old_codes = {}
+    if previous is not None:
+        for a in Award.objects.filter(publication=previous):
+            old_codes[(a.user_id, a.block_id, a.tier_name)] = a.code
+    publication = Publication.objects.create(
+        round=round, result=result, sha256=result.sha256, published_by=actor, published_at=now, note=note
+    )
+    upgrades = []
+    for p in proposals:
+        for proposed in p.proposal.awards:
+            standing = p.standings[proposed.candidate.user_id]
+            tier = proposed.tier
+            code = old_codes.get((standing.user_id, standing.block_id, tier.name)) or new_code()
+            award = Award.objects.create(
+                publication=publication,
+                round=round,
+                block_id=standing.block_id,
+                user_id=standing.user_id,
+                standing=standing,
+                rank=standing.rank,
+                tier_position=tier.position,
+                tier_name=tier.name,
+                amount=tier.amount,
+                points=tier.points,
+                code=code,
+            )
+            if proposed.upgrades is not None:
+                upgrades.append(award)
+    if upgrades:
+        current = [
+            p.pk for r, p in award_selectors.current_publications(round.contest).items() if r != round.pk
+        ]
+        for award in upgrades:
+            Award.objects.filter(
+                publication_id__in=current, user_id=award.user_id, superseded_by__isnull=True
+            ).update(superseded_by=award)
+    publication_id = publication.pk
+    transaction.on_commit(lambda: send_winner_emails(publication_id=publication_id))
+    return publication
+
+
+def certificate_url(award):
+    return settings.SITE_URL + reverse("contests:certificate-verify", kwargs={"code": award.code})
+
+
+def send_winner_emails(*, publication_id, now=None):
+    """One e-mail to each winner not yet told (in Vietnamese, the site's language)."""
+    sent = 0
+    awards = Award.objects.filter(publication_id=publication_id, emailed_at__isnull=True).select_related(
+        "user", "round", "round__contest", "block"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for award in awards:
+            if not award.user.email:
+                continue
+            subject = _("Congratulations: %(prize)s, %(round)s") % {
+                "prize": award.tier_name,
+                "round": award.round.title,
+            }
+            body = _(
+                "Dear %(name)s,\n\nThe organising board of “%(contest)s” has published the winners of "
+                "%(round)s. You have won: %(prize)s.\n\nYour certificate can be downloaded after logging in, "
+                "and anyone can check it with its code %(code)s at:\n%(url)s\n\nThe organising board"
+            ) % {
+                "name": award.user.full_name or award.user.email,
+                "contest": award.round.contest.title,
+                "round": award.round.title,
+                "prize": award.tier_name,
+                "code": award.code,
+                "url": certificate_url(award),
+            }
+            try:
+                send_mail(subject, body, None, [award.user.email])
+            except Exception:  # one failed address must not stop the others
+                logger.exception("winner e-mail to award %s failed", award.pk)
+                continue
+            Award.objects.filter(pk=award.pk).update(emailed_at=now or timezone.now())
+            sent += 1
+    return sent
+
+
+# --- collective prizes --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuotaData:
+    position: str
+    min_count: int = 0
+    min_percent: Decimal | None = None
+
+
+@transaction.atomic
+def save_collective_prize(
+    *,
+    actor,
+    contest,
+    prize=None,
+    name,
+    agencies=(),
+    agency_kind="",
+    rounds=(),
+    formula=CollectivePrize.Formula.RATE,
+    rate_mode=CollectivePrize.RateMode.AVERAGED,
+    rate_weight=Decimal(1),
+    other_weight=Decimal(1),
+    min_rate=None,
+    require_mandatory=False,
+    require_prize=False,
+    mandatory_people=(),
+    tiers=(),
+    quotas=(),
+):
+    _check(actor, contest)
+    problems = []
+    if not name.strip():
+        problems.append(_("Give the collective prize a name."))
+    if formula not in CollectivePrize.Formula.values:
+        problems.append(_("Choose a formula."))
+    if rate_mode not in CollectivePrize.RateMode.values:
+        problems.append(_("Choose how the participation rate is computed."))
+    if min_rate is not None and not (0 <= min_rate <= 100):
+        problems.append(_("The minimum rate is a percentage between 0 and 100."))
+    if any(r.contest_id != contest.pk for r in rounds):
+        problems.append(_("That round belongs to another contest."))
+    if not agencies and not agency_kind:
+        problems.append(_("Choose the agencies of the group (or an agency kind)."))
+    for n, t in enumerate(tiers, start=1):
+        if not t.name.strip() or t.count < 1:
+            problems.append(_("Prize %(n)d needs a name and at least one prize.") % {"n": n})
+    for q in quotas:
+        if q.min_percent is not None and not (0 <= q.min_percent <= 100):
+            problems.append(_("A quota percentage is between 0 and 100."))
+    if problems:
+        raise AwardError(*problems)
+    if prize is None:
+        prize = CollectivePrize(contest=contest)
+    prize.name = name.strip()
+    prize.agency_kind = agency_kind
+    prize.formula = formula
+    prize.rate_mode = rate_mode
+    prize.rate_weight = rate_weight
+    prize.other_weight = other_weight
+    prize.min_rate = min_rate
+    prize.require_mandatory = require_mandatory
+    prize.require_prize = require_prize
+    prize.save()
+    prize.agencies.set(agencies)
+    prize.rounds.set(rounds)
+    prize.mandatory_people.set(mandatory_people)
+    prize.tiers.all().delete()
+    CollectiveTier.objects.bulk_create(
+        CollectiveTier(prize=prize, position=n, name=t.name.strip(), count=t.count, amount=t.amount)
+        for n, t in enumerate(tiers, start=1)
+    )
+    prize.quotas.all().delete()
+    CollectiveQuota.objects.bulk_create(
+        CollectiveQuota(prize=prize, position=q.position, min_count=q.min_count, min_percent=q.min_percent)
+        for q in quotas
+    )
+    return prize
+
+
+@transaction.atomic
+def publish_collective(*, prize, actor, now=None):
+    """Freeze the collective ranking (rows + SHA-256) and make it public."""
+    from contests.reports import selectors as reports
+
+    now = now or timezone.now()
+    _check(actor, prize.contest)
+    ranking = reports.collective_ranking(prize)
+    rows = reports.collective_rows_for_publication(ranking)
+    digest = hashlib.sha256(chain.canonical_json(rows)).hexdigest()
+    return CollectivePublication.objects.create(
+        prize=prize, rows=rows, sha256=digest, published_by=actor, published_at=now
+    )
