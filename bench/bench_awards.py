@@ -38,6 +38,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from contests.results import selectors
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB_NAME = "ttt_bench_awards"
@@ -226,7 +228,7 @@ def measure_finalise(bench_round):
 
     started = time.perf_counter()
     rows = list(
-        Attempt.objects.filter(round=bench_round, is_preview=False).values_list(*awards.ATTEMPT_FIELDS)
+        Attempt.objects.filter(round=bench_round, is_preview=False).values_list(*selectors.ATTEMPT_FIELDS)
     )
     read_s = time.perf_counter() - started
     del rows

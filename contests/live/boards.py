@@ -8,14 +8,15 @@ public board shows: rank, (masked) name, agency or commune, correct
 answers, time.
 """
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
-from accounts.models import Agency, User
+from accounts.models import User
 from contests.live import leaderboard, standings
 from contests.models import Attempt, Block, Contest, Round
 from contests.rules import ranking
+from contests.setup import audience
 
 TOP_N = 20
 
@@ -29,24 +30,13 @@ def is_staff_viewer(*, user, contest):
     )
 
 
-def in_audience(*, user, contest):
-    if not user.is_authenticated:
-        return False
-    if contest.audience_citizens and user.kind == User.Kind.CITIZEN:
-        return True
-    if contest.audience_officials and user.kind == User.Kind.OFFICIAL and user.agency_id:
-        chosen = list(contest.audience_agencies.values_list("path", flat=True))
-        return not chosen or any(user.agency.path.startswith(path) for path in chosen)
-    return False
-
-
 def may_watch(*, user, contest):
     """Public contest → anyone; restricted → its audience and its organizers."""
     if is_staff_viewer(user=user, contest=contest):
         return True
     if contest.status == Contest.Status.DRAFT:
         return False
-    return contest.is_public or in_audience(user=user, contest=contest)
+    return contest.is_public or audience.in_audience(user=user, contest=contest)
 
 
 # --- freeze -----------------------------------------------------------------------
@@ -184,17 +174,6 @@ def my_standing(*, round, block_id, user):
 # --- turnout board ----------------------------------------------------------------
 
 
-def audience_agencies(contest):
-    chosen = list(contest.audience_agencies.all())
-    if not chosen:
-        root_path = "/" + contest.owner_agency.path.strip("/").split("/")[0] + "/"
-        return Agency.objects.filter(path__startswith=root_path, is_active=True)
-    condition = Q()
-    for agency in chosen:
-        condition |= Q(path__startswith=agency.path)
-    return Agency.objects.filter(condition, is_active=True)
-
-
 def turnout_board(*, contest_id, now=None):
     now = now or timezone.now()
     contest = Contest.objects.select_related("owner_agency").get(pk=contest_id)
@@ -209,7 +188,7 @@ def turnout_board(*, contest_id, now=None):
     )
     citizens = finished.filter(user__kind=User.Kind.CITIZEN).values("user_id").distinct().count()
     rows = []
-    for agency in audience_agencies(contest).only("id", "name", "headcount", "path"):
+    for agency in audience.audience_agencies(contest).only("id", "name", "headcount", "path"):
         people = by_agency.get(agency.pk, 0)
         rate = round(100 * people / agency.headcount, 1) if agency.headcount else None
         rows.append(

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contests.rules import chain
+from contests.rules import canonical, chain
 
 __all__ = [
     "ResultPolicy",
@@ -142,9 +142,9 @@ class RoundResult(models.Model):
         return chain.Policy.from_dict(self.policy)
 
     def header(self):
-        """The canonical header (see chain.header_dict)."""
+        """The canonical header (see canonical.header_dict)."""
         return {
-            "format": chain.FORMAT_VERSION,
+            "format": canonical.FORMAT_VERSION,
             "round": self.round_id,
             "policy": self.policy,
             "actual": self.prediction_actual,

@@ -21,35 +21,18 @@ from contests.models import (
     AttemptQuestion,
     Award,
     Block,
-    CollectivePrize,
     Contest,
     Disqualification,
     Round,
     Standing,
 )
 from contests.results import selectors as award_selectors
-from contests.rules import prizes as award_rules
+from contests.rules import collective
 from contests.rules.timer import CONTEST_TZ
+from contests.setup import audience
 from questionbank.models import Option, Question
 
-HUNDRED = Decimal(100)
 DEFAULT_THRESHOLD = Decimal(50)
-
-
-def percent(part, whole):
-    if not whole:
-        return None
-    return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def valid_attempts(**filters):
-    """Finished, non-preview attempts whose person is not disqualified in that round."""
-    disqualified = Disqualification.objects.filter(round=OuterRef("round"), user=OuterRef("user"))
-    return (
-        Attempt.objects.filter(is_preview=False, **filters)
-        .exclude(status=Attempt.Status.IN_PROGRESS)
-        .exclude(Exists(disqualified))
-    )
 
 
 # --- round summary ----------------------------------------------------------------------------
@@ -83,7 +66,8 @@ class BucketRow:
     @property
     def cells(self):
         return [
-            (key, label, self.counts[key], percent(self.counts[key], self.total)) for key, label in BUCKETS
+            (key, label, self.counts[key], collective.percent(self.counts[key], self.total))
+            for key, label in BUCKETS
         ]
 
 
@@ -94,7 +78,7 @@ def score_buckets(round):
     if result is not None:
         qs = Standing.objects.filter(result=result)
     else:
-        qs = valid_attempts(round=round, counted=True)
+        qs = award_selectors.valid_attempts(round=round, counted=True)
     rows = qs.values("block_id").annotate(total=Count("pk"), **_bucket_aggregates()).order_by("block_id")
     blocks = {b.pk: b for b in Block.objects.filter(contest_id=round.contest_id)}
     out = [
@@ -127,7 +111,7 @@ class BlockSummary:
 
     @property
     def completion(self):
-        return percent(self.finished, self.attempts)
+        return collective.percent(self.finished, self.attempts)
 
 
 @dataclass
@@ -156,7 +140,10 @@ def round_summary(round):
         .order_by("block_id")
     )
     people = (
-        valid_attempts(round=round).values("block_id").annotate(n=Count("user_id", distinct=True)).order_by()
+        award_selectors.valid_attempts(round=round)
+        .values("block_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
     )
     people = {r["block_id"]: r["n"] for r in people}
     blocks = {b.pk: b for b in Block.objects.filter(contest_id=round.contest_id)}
@@ -176,7 +163,7 @@ def round_summary(round):
         attempts=sum(s.attempts for s in summaries),
         finished=sum(s.finished for s in summaries),
         in_progress=sum(s.in_progress for s in summaries),
-        participants=valid_attempts(round=round)
+        participants=award_selectors.valid_attempts(round=round)
         .exclude(Exists(disqualified))
         .values("user_id")
         .distinct()
@@ -239,33 +226,7 @@ class Participation:
 
     @property
     def rate(self):
-        return percent(self.total_participants, self.total_headcount)
-
-
-def audience_agencies(contest):
-    """Agencies whose officials may take part: the chosen ones with their
-    subtrees, or every active agency."""
-    chosen = list(contest.audience_agencies.all())
-    qs = Agency.objects.filter(is_active=True)
-    if chosen:
-        condition = Q()
-        for agency in chosen:
-            condition |= Q(path__startswith=agency.path)
-        qs = qs.filter(condition)
-    return qs
-
-
-def participants_by_agency(*, contest, round=None):
-    """{agency_id: distinct participants} of the contest (or one round)."""
-    filters = {"round__contest": contest} if round is None else {"round": round}
-    rows = (
-        valid_attempts(**filters)
-        .filter(user__agency__isnull=False)
-        .values("user__agency_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    )
-    return {r["user__agency_id"]: r["n"] for r in rows}
+        return collective.percent(self.total_participants, self.total_headcount)
 
 
 SORTS = {
@@ -279,12 +240,14 @@ SORTS = {
 def participation(*, contest, round=None, threshold=DEFAULT_THRESHOLD, sort="-rate", agencies=None):
     """Participation of each audience agency: distinct participants vs headcount.
     `sort`: name, headcount, participants or rate, "-" for descending."""
-    agencies = list((agencies if agencies is not None else audience_agencies(contest)).order_by("path"))
-    counts = participants_by_agency(contest=contest, round=round)
+    agencies = list(
+        (agencies if agencies is not None else audience.audience_agencies(contest)).order_by("path")
+    )
+    counts = award_selectors.participants_by_agency(contest=contest, round=round)
     rows = []
     for agency in agencies:
         n = counts.get(agency.pk, 0)
-        rate = percent(n, agency.headcount)
+        rate = collective.percent(n, agency.headcount)
         rows.append(
             AgencyRow(
                 agency=agency,
@@ -312,7 +275,7 @@ def participation(*, contest, round=None, threshold=DEFAULT_THRESHOLD, sort="-ra
 def non_participants(*, contest, agency, round=None):
     """Active officials of the agency with no valid entry in the contest (or round)."""
     filters = {"round__contest": contest} if round is None else {"round": round}
-    took_part = valid_attempts(**filters).filter(user=OuterRef("pk"))
+    took_part = award_selectors.valid_attempts(**filters).filter(user=OuterRef("pk"))
     return (
         User.objects.filter(agency=agency, kind=User.Kind.OFFICIAL, is_active=True)
         .exclude(Exists(took_part))
@@ -468,150 +431,6 @@ def item_analysis(*, round=None, question_ids=None):
 # --- collective prizes ---------------------------------------------------------------------------
 
 
-def collective_agencies(prize):
-    chosen = prize.agencies.all()
-    if chosen.exists():
-        return Agency.objects.filter(pk__in=chosen.values("pk"), is_active=True)
-    return audience_agencies(prize.contest).filter(kind=prize.agency_kind)
-
-
-def collective_rounds(prize):
-    chosen = list(prize.rounds.all())
-    if chosen:
-        return chosen
-    return list(Round.objects.filter(contest=prize.contest, is_practice=False).order_by("number"))
-
-
-def _formula(prize):
-    return award_rules.Formula(
-        kind=prize.formula,
-        rate_mode=prize.rate_mode,
-        rate_weight=prize.rate_weight,
-        other_weight=prize.other_weight,
-        min_rate=prize.min_rate,
-        require_mandatory=prize.require_mandatory,
-        require_prize=prize.require_prize,
-    )
-
-
-@dataclass
-class CollectiveRanking:
-    prize: CollectivePrize
-    rows: list  # award_rules.CollectiveRow, best first
-    tiers: dict  # agency_id → tier name
-    compliance: dict  # agency_id → [QuotaCheck]
-
-
-def collective_ranking(prize):
-    """The ranking of one collective prize, computed from the current data."""
-    agencies = list(collective_agencies(prize))
-    agency_ids = [a.pk for a in agencies]
-    rounds = collective_rounds(prize)
-    round_ids = [r.pk for r in rounds]
-    valid = valid_attempts(round_id__in=round_ids, user__agency_id__in=agency_ids)
-    per_round = defaultdict(dict)
-    for r in (
-        valid.values("round_id", "user__agency_id").annotate(n=Count("user_id", distinct=True)).order_by()
-    ):
-        per_round[r["user__agency_id"]][r["round_id"]] = r["n"]
-    totals = {
-        r["user__agency_id"]: r["n"]
-        for r in valid.values("user__agency_id").annotate(n=Count("user_id", distinct=True)).order_by()
-    }
-    # Average score: of each participant's final standing (or counted attempt before finalisation).
-    scores = defaultdict(list)
-    for round in rounds:
-        result = award_selectors.current_result(round)
-        if result is not None:
-            rows = Standing.objects.filter(result=result, user__agency_id__in=agency_ids).values_list(
-                "user__agency_id", "score"
-            )
-        else:
-            rows = valid.filter(round=round, counted=True).values_list("user__agency_id", "score")
-        for agency_id, score in rows:
-            scores[agency_id].append(score)
-    # Individual prizes under the current publications of the counted rounds.
-    pubs = [p.pk for r, p in award_selectors.current_publications(prize.contest).items() if r in round_ids]
-    points, prizes = defaultdict(int), defaultdict(int)
-    for agency_id, pts in Award.objects.filter(
-        publication_id__in=pubs, superseded_by__isnull=True, user__agency_id__in=agency_ids
-    ).values_list("user__agency_id", "points"):
-        points[agency_id] += pts
-        prizes[agency_id] += 1
-    # Mandatory people and quotas.
-    took_part = set(valid.values_list("user_id", flat=True).distinct())
-    missing = defaultdict(list)
-    for person in prize.mandatory_people.filter(agency_id__in=agency_ids):
-        if person.pk not in took_part:
-            missing[person.agency_id].append(person.full_name or person.email)
-    quotas = [
-        award_rules.Quota(position=q.position, min_count=q.min_count, min_percent=q.min_percent)
-        for q in prize.quotas.all()
-    ]
-    members = defaultdict(lambda: defaultdict(int))
-    joined = defaultdict(lambda: defaultdict(int))
-    if quotas:
-        officials = User.objects.filter(agency_id__in=agency_ids, kind=User.Kind.OFFICIAL, is_active=True)
-        for agency_id, position, user_id in officials.values_list("agency_id", "position", "pk"):
-            members[agency_id][position] += 1
-            if user_id in took_part:
-                joined[agency_id][position] += 1
-    compliance = {}
-    figures = []
-    for agency in agencies:
-        checks = award_rules.check_quotas(quotas, members[agency.pk], joined[agency.pk])
-        compliance[agency.pk] = checks
-        agency_scores = scores.get(agency.pk, [])
-        figures.append(
-            award_rules.AgencyFigures(
-                agency_id=agency.pk,
-                name=agency.name,
-                headcount=agency.headcount,
-                participants_by_round=tuple(per_round[agency.pk].get(r, 0) for r in round_ids),
-                participants_total=totals.get(agency.pk, 0),
-                average_score=(sum(agency_scores) / len(agency_scores)).quantize(Decimal("0.01"))
-                if agency_scores
-                else None,
-                prize_points=points[agency.pk],
-                prizes=prizes[agency.pk],
-                mandatory_missing=tuple(sorted(missing[agency.pk])),
-                quota_failures=tuple(
-                    f"{c.quota.position}: {c.took_part}/{c.required}" for c in checks if not c.ok
-                ),
-            )
-        )
-    ranked = award_rules.rank_collective(figures, _formula(prize))
-    slots = [t for t in prize.tiers.all() for _n in range(t.count)]
-    tiers = {}
-    for row in ranked:
-        if row.rank is None or row.rank > len(slots):
-            continue
-        tiers[row.figures.agency_id] = slots[row.rank - 1].name
-    return CollectiveRanking(prize=prize, rows=ranked, tiers=tiers, compliance=compliance)
-
-
-def collective_rows_for_publication(ranking):
-    """Plain, canonical rows (strings for decimals) frozen at publication."""
-
-    def text(value):
-        return None if value is None else str(value)
-
-    return [
-        {
-            "agency": row.figures.agency_id,
-            "name": row.figures.name,
-            "headcount": row.figures.headcount,
-            "participants": row.figures.participants_total,
-            "rate": text(row.rate),
-            "value": text(row.value),
-            "rank": row.rank,
-            "prize": ranking.tiers.get(row.figures.agency_id, ""),
-            "failed_gates": list(row.failed_gates),
-        }
-        for row in ranking.rows
-    ]
-
-
 # --- periodic report -------------------------------------------------------------------------------
 
 
@@ -628,7 +447,7 @@ class PeriodicRow:
 
     @property
     def rate(self):
-        return percent(self.official_participants, self.headcount)
+        return collective.percent(self.official_participants, self.headcount)
 
 
 def periodic_report(*, start, end, owners=None):
@@ -646,25 +465,34 @@ def periodic_report(*, start, end, owners=None):
         by_contest.items(), key=lambda kv: (kv[0].owner_agency.path, kv[0].pk)
     ):
         ids = [r.pk for r in contest_rounds]
-        valid = valid_attempts(round_id__in=ids)
+        valid = award_selectors.valid_attempts(round_id__in=ids)
         latest = [p.pk for r, p in award_selectors.current_publications(contest).items() if r in ids]
         prizes = Award.objects.filter(publication_id__in=latest).aggregate(
             n=Count("pk"), amount=Sum("amount")
         )
-        audience = audience_agencies(contest) if contest.audience_officials else Agency.objects.none()
+        agencies = (
+            audience.audience_agencies(contest) if contest.audience_officials else Agency.objects.none()
+        )
         rows.append(
             PeriodicRow(
                 contest=contest,
                 rounds=len(contest_rounds),
                 attempts=valid.count(),
                 participants=valid.values("user_id").distinct().count(),
-                official_participants=valid.filter(user__kind=User.Kind.OFFICIAL, user__agency__in=audience)
+                official_participants=valid.filter(user__kind=User.Kind.OFFICIAL, user__agency__in=agencies)
                 .values("user_id")
                 .distinct()
                 .count(),
-                headcount=audience.aggregate(h=Sum("headcount"))["h"] or 0,
+                headcount=agencies.aggregate(h=Sum("headcount"))["h"] or 0,
                 prizes=prizes["n"] or 0,
                 amount=prizes["amount"] or Decimal(0),
             )
         )
     return rows
+
+
+def item_stats_for_questions(question_ids):
+    """{question_id: ItemStats} over every finished, non-preview attempt that
+    drew one of the questions (any version): facility, discrimination (upper vs
+    lower 27 %), option shares and flags."""
+    return {stats.question_id: stats for stats in item_analysis(question_ids=question_ids)}

@@ -24,8 +24,8 @@ from contests.documents import xlsx as exports
 from contests.models import Block, Contest, Round, RoundResult, Standing
 from contests.reports import selectors as reports
 from contests.results import selectors as award_selectors
-from contests.results.views import RESULT_FACTS, _trace_text
-from contests.rules import chain
+from contests.rules import chain_words
+from contests.rules import collective as formulas
 from contests.rules.timer import CONTEST_TZ
 from contests.setup import access, audience
 
@@ -42,9 +42,9 @@ def report_results_xlsx(request, contest_id, round_id):
     )
     if result is None:
         raise Http404
-    labels = chain.criterion_labels()
+    labels = chain_words.criterion_labels()
     # Criteria whose value is not already a column of its own.
-    extra = [c for c in result.policy["chain"] if c not in RESULT_FACTS]
+    extra = [c for c in result.policy["chain"] if c not in chain_words.RESULT_FACTS]
     columns = [
         _("Block"),
         _("No."),
@@ -85,7 +85,7 @@ def report_results_xlsx(request, contest_id, round_id):
             out = [blocks.get(row[0], ""), *row[1:14]]
             if extra:
                 trace = json.loads(row[14]).get("trace", {})
-                out += [_trace_text(c, trace.get(c)) for c in extra]
+                out += [chain_words.trace_text(c, trace.get(c)) for c in extra]
             yield out
 
     sheet = exports.Sheet(
@@ -340,7 +340,7 @@ def report_round_pdf(request, contest_id, round_id):
             [
                 [(_("Total") if getattr(b, "is_total", False) else (b.block.name if b.block else "—"))]
                 + [
-                    f"{b.counts[k]} ({reports.percent(b.counts[k], b.total) or 0}%)"
+                    f"{b.counts[k]} ({formulas.percent(b.counts[k], b.total) or 0}%)"
                     for k, _l in reports.BUCKETS
                 ]
                 for b in summary.buckets

@@ -7,16 +7,23 @@ looks up; a forged or mistyped code finds nothing. The QR code is drawn as
 vector squares (no image files), in the PDF and as inline SVG on the page.
 """
 
+import logging
+
 import qrcode
 from django.conf import settings
+from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from contests.documents.xlsx import ReportPDF
+from contests.models import Award
 from contests.results import selectors as award_selectors
 from contests.rules.timer import CONTEST_TZ
+
+logger = logging.getLogger(__name__)
 
 
 def verification_url(award):
@@ -135,3 +142,43 @@ def certificate_pdf(award):
     pdf.set_xy(62, 174)
     pdf.cell(0, 4, _("Results SHA-256: %(hash)s") % {"hash": award.publication.sha256[:32] + "…"})
     return bytes(pdf.output())
+
+
+def certificate_url(award):
+    return settings.SITE_URL + reverse("contests:certificate-verify", kwargs={"code": award.code})
+
+
+def send_winner_emails(*, publication_id, now=None):
+    """One e-mail to each winner not yet told (in Vietnamese, the site's language)."""
+    sent = 0
+    awards = Award.objects.filter(publication_id=publication_id, emailed_at__isnull=True).select_related(
+        "user", "round", "round__contest", "block"
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        for award in awards:
+            if not award.user.email:
+                continue
+            subject = _("Congratulations: %(prize)s, %(round)s") % {
+                "prize": award.tier_name,
+                "round": award.round.title,
+            }
+            body = _(
+                "Dear %(name)s,\n\nThe organising board of “%(contest)s” has published the winners of "
+                "%(round)s. You have won: %(prize)s.\n\nYour certificate can be downloaded after logging in, "
+                "and anyone can check it with its code %(code)s at:\n%(url)s\n\nThe organising board"
+            ) % {
+                "name": award.user.full_name or award.user.email,
+                "contest": award.round.contest.title,
+                "round": award.round.title,
+                "prize": award.tier_name,
+                "code": award.code,
+                "url": certificate_url(award),
+            }
+            try:
+                send_mail(subject, body, None, [award.user.email])
+            except Exception:  # one failed address must not stop the others
+                logger.exception("winner e-mail to award %s failed", award.pk)
+                continue
+            Award.objects.filter(pk=award.pk).update(emailed_at=now or timezone.now())
+            sent += 1
+    return sent

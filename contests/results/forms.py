@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
 from contests.models import CollectivePrize, PrizeTable, ResultPolicy
-from contests.rules import chain
+from contests.results.services import DEFAULT_TIERS, TierData
+from contests.rules import chain, chain_words
 
 MAX_TIERS = 8
 
 
 def _criterion_choices():
-    labels = chain.criterion_labels()
+    labels = chain_words.criterion_labels()
     return [("", "—")] + [(c, labels[c]) for c in chain.CRITERIA]
 
 
@@ -108,8 +109,6 @@ def tier_initial(tiers):
 
 
 def default_tier_initial():
-    from contests.results.services import DEFAULT_TIERS
-
     return tier_initial(DEFAULT_TIERS)
 
 
@@ -219,8 +218,6 @@ class CollectivePrizeForm(forms.Form):
         return people
 
     def clean_tiers(self):
-        from contests.results.services import TierData
-
         tiers = []
         for n, line in enumerate(self.cleaned_data["tiers"].splitlines(), start=1):
             if not line.strip():

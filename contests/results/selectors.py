@@ -11,7 +11,8 @@ Who sees what:
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from accounts.models import Membership, User
 from accounts.selectors import missing_profile_fields
@@ -20,6 +21,7 @@ from contests.models import (
     AttemptQuestion,
     Award,
     Block,
+    Disqualification,
     DrawRule,
     PrizeTable,
     Publication,
@@ -28,7 +30,7 @@ from contests.models import (
     RoundResult,
     Standing,
 )
-from contests.rules import chain
+from contests.rules import canonical, chain, chain_words
 from contests.rules import prizes as award_rules
 from contests.setup import drawing
 from questionbank.models import Question
@@ -67,7 +69,7 @@ def rules_in_words(round):
     """The ranking rules of a round as sentences (for contest and rules pages)."""
     result = current_result(round)
     policy = result.policy_obj if result is not None else policy_for_round(round)
-    return chain.policy_in_words(policy)
+    return chain_words.policy_in_words(policy)
 
 
 # --- results ------------------------------------------------------------------------------
@@ -117,7 +119,7 @@ def stored_canonical(result):
         (b, [text for _p, text in sorted(by_block[b])])
         for b in sorted(by_block, key=lambda b: (b is not None, b or 0))
     ]
-    return chain.canonical_from_texts(header=result.header(), blocks=blocks)
+    return canonical.canonical_from_texts(header=result.header(), blocks=blocks)
 
 
 def verify_result(result):
@@ -387,10 +389,95 @@ def last_version_number(round):
 # --- for the question bank -------------------------------------------------------------------
 
 
-def item_stats_for_questions(question_ids):
-    """{question_id: contests.reports.selectors.ItemStats} over every finished, non-preview
-    attempt that drew one of the questions (any version): facility,
-    discrimination (upper vs lower 27 %), option shares and flags."""
-    from contests.reports import selectors as reports
+def valid_attempts(**filters):
+    """Finished, non-preview attempts whose person is not disqualified in that round."""
+    disqualified = Disqualification.objects.filter(round=OuterRef("round"), user=OuterRef("user"))
+    return (
+        Attempt.objects.filter(is_preview=False, **filters)
+        .exclude(status=Attempt.Status.IN_PROGRESS)
+        .exclude(Exists(disqualified))
+    )
 
-    return {stats.question_id: stats for stats in reports.item_analysis(question_ids=question_ids)}
+
+def participants_by_agency(*, contest, round=None):
+    """{agency_id: distinct participants} of the contest (or one round)."""
+    filters = {"round__contest": contest} if round is None else {"round": round}
+    rows = (
+        valid_attempts(**filters)
+        .filter(user__agency__isnull=False)
+        .values("user__agency_id")
+        .annotate(n=Count("user_id", distinct=True))
+        .order_by()
+    )
+    return {r["user__agency_id"]: r["n"] for r in rows}
+
+
+ATTEMPT_FIELDS = (
+    "id",
+    "user_id",
+    "block_id",
+    "number",
+    "status",
+    "correct_count",
+    "question_count",
+    "score",
+    "duration_ms",
+    "started_at",
+    "finished_at",
+    "prediction",
+)
+
+
+def attempt_rows(round, *, registration=True):
+    """Every non-preview attempt of a round as chain.AttemptRow, times in epoch
+    milliseconds (with the person's registration time only when asked: it costs
+    a join). On PostgreSQL the database does the conversion: parsing 200,000
+    timestamps in Python would be most of a finalisation's time."""
+    if connection.vendor == "postgresql":
+        return _attempt_rows_sql(round, registration)
+    fields = ATTEMPT_FIELDS + (("user__date_joined",) if registration else ())
+    rows = Attempt.objects.filter(round=round, is_preview=False).values_list(*fields)
+    in_progress = Attempt.Status.IN_PROGRESS
+    ms = canonical.epoch_ms
+    out = []
+    for row in rows.iterator(chunk_size=10000):
+        a, u, b, n, status, correct, questions, score, duration, started, finished, prediction, *joined = row
+        out.append(
+            chain.AttemptRow(
+                a,
+                u,
+                b,
+                n,
+                status != in_progress,
+                correct,
+                questions,
+                score,
+                duration,
+                ms(started),
+                None if finished is None else ms(finished),
+                prediction,
+                ms(joined[0]) if joined and joined[0] else None,
+            )
+        )
+    return out
+
+
+def _epoch_ms_sql(column):
+    # Truncated to the millisecond first, so the float epoch is exact.
+    return f"round(extract(epoch from date_trunc('milliseconds', {column})) * 1000)::bigint"
+
+
+def _attempt_rows_sql(round, registration):
+    qn = connection.ops.quote_name
+    attempt, user = Attempt._meta.db_table, Attempt._meta.get_field("user").related_model._meta.db_table
+    joined = _epoch_ms_sql(f"u.{qn('date_joined')}") if registration else "NULL"
+    sql = (
+        f"SELECT a.id, a.user_id, a.block_id, a.number, a.status <> %s, a.correct_count, a.question_count, "
+        f"a.score, a.duration_ms, {_epoch_ms_sql('a.started_at')}, {_epoch_ms_sql('a.finished_at')}, "
+        f"a.prediction, {joined} FROM {qn(attempt)} a "
+        + (f"JOIN {qn(user)} u ON u.id = a.user_id " if registration else "")
+        + "WHERE a.round_id = %s AND NOT a.is_preview"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Attempt.Status.IN_PROGRESS, round.pk])
+        return list(map(chain.AttemptRow._make, cursor.fetchall()))

@@ -15,7 +15,6 @@ Rules enforced:
 """
 
 import gc
-import hashlib
 import logging
 import secrets
 import time
@@ -23,21 +22,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contests.models import (
     Attempt,
     Award,
-    CollectivePrize,
-    CollectivePublication,
-    CollectiveQuota,
-    CollectiveTier,
     Contest,
     Disqualification,
     PrizeTable,
@@ -49,8 +41,9 @@ from contests.models import (
     Standing,
     TieDecision,
 )
+from contests.results import certificates
 from contests.results import selectors as award_selectors
-from contests.rules import chain
+from contests.rules import canonical, chain
 from contests.setup import audience
 
 logger = logging.getLogger(__name__)
@@ -67,7 +60,7 @@ class AwardError(Exception):
         self.messages = [str(m) for m in messages]
 
 
-def _check(actor, contest):
+def check_manager(actor, contest):
     if actor is not None and not audience.can_manage_contest(user=actor, contest=contest):
         raise PermissionDenied
 
@@ -79,7 +72,7 @@ def _check(actor, contest):
 def save_result_policy(*, actor, contest, round=None, chain_criteria, equal_error, counts, scope, valid_only):
     """Store the ranking rules of a contest (or of one round). Rounds already
     finalised keep the rules they were finalised with."""
-    _check(actor, contest)
+    check_manager(actor, contest)
     try:
         criteria = chain.validate_chain(chain_criteria)
     except chain.ChainError as error:
@@ -144,7 +137,7 @@ def save_prize_table(
     boundary_ties=PrizeTable.BoundaryTies.BOARD,
 ):
     """Create or replace the prize table for (contest, round, block), tiers highest first."""
-    _check(actor, contest)
+    check_manager(actor, contest)
     problems = []
     tiers = list(tiers)
     if not tiers:
@@ -187,76 +180,6 @@ def save_prize_table(
 
 # --- finalisation --------------------------------------------------------------------------
 
-ATTEMPT_FIELDS = (
-    "id",
-    "user_id",
-    "block_id",
-    "number",
-    "status",
-    "correct_count",
-    "question_count",
-    "score",
-    "duration_ms",
-    "started_at",
-    "finished_at",
-    "prediction",
-)
-
-
-def attempt_rows(round, *, registration=True):
-    """Every non-preview attempt of a round as chain.AttemptRow, times in epoch
-    milliseconds (with the person's registration time only when asked: it costs
-    a join). On PostgreSQL the database does the conversion: parsing 200,000
-    timestamps in Python would be most of a finalisation's time."""
-    if connection.vendor == "postgresql":
-        return _attempt_rows_sql(round, registration)
-    fields = ATTEMPT_FIELDS + (("user__date_joined",) if registration else ())
-    rows = Attempt.objects.filter(round=round, is_preview=False).values_list(*fields)
-    in_progress = Attempt.Status.IN_PROGRESS
-    ms = chain.epoch_ms
-    out = []
-    for row in rows.iterator(chunk_size=10000):
-        a, u, b, n, status, correct, questions, score, duration, started, finished, prediction, *joined = row
-        out.append(
-            chain.AttemptRow(
-                a,
-                u,
-                b,
-                n,
-                status != in_progress,
-                correct,
-                questions,
-                score,
-                duration,
-                ms(started),
-                None if finished is None else ms(finished),
-                prediction,
-                ms(joined[0]) if joined and joined[0] else None,
-            )
-        )
-    return out
-
-
-def _epoch_ms_sql(column):
-    # Truncated to the millisecond first, so the float epoch is exact.
-    return f"round(extract(epoch from date_trunc('milliseconds', {column})) * 1000)::bigint"
-
-
-def _attempt_rows_sql(round, registration):
-    qn = connection.ops.quote_name
-    attempt, user = Attempt._meta.db_table, Attempt._meta.get_field("user").related_model._meta.db_table
-    joined = _epoch_ms_sql(f"u.{qn('date_joined')}") if registration else "NULL"
-    sql = (
-        f"SELECT a.id, a.user_id, a.block_id, a.number, a.status <> %s, a.correct_count, a.question_count, "
-        f"a.score, a.duration_ms, {_epoch_ms_sql('a.started_at')}, {_epoch_ms_sql('a.finished_at')}, "
-        f"a.prediction, {joined} FROM {qn(attempt)} a "
-        + (f"JOIN {qn(user)} u ON u.id = a.user_id " if registration else "")
-        + "WHERE a.round_id = %s AND NOT a.is_preview"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Attempt.Status.IN_PROGRESS, round.pk])
-        return list(map(chain.AttemptRow._make, cursor.fetchall()))
-
 
 @contextmanager
 def _no_gc():
@@ -276,7 +199,9 @@ def compute_prediction_actual(*, round, disqualified=()):
     definition ({key: Decimal}; {} without a prediction question). Read-only:
     finalisation freezes it with the results."""
     policy = award_selectors.policy_for_round(round)
-    return chain.prediction_actual(attempt_rows(round), policy, disqualified=frozenset(disqualified))
+    return chain.prediction_actual(
+        award_selectors.attempt_rows(round), policy, disqualified=frozenset(disqualified)
+    )
 
 
 def _locked_round(round):
@@ -293,7 +218,7 @@ def _write_version(*, round, reason, actor, now, policy, actual):
         for d in TieDecision.objects.filter(round=round).order_by("decided_at", "id")
     ]
     with _no_gc():
-        attempts = attempt_rows(round, registration=chain.REGISTERED in policy.chain)
+        attempts = award_selectors.attempt_rows(round, registration=chain.REGISTERED in policy.chain)
         result_set = chain.finalise(
             round_id=round.pk,
             attempts=attempts,
@@ -304,7 +229,7 @@ def _write_version(*, round, reason, actor, now, policy, actual):
         )
         digest = result_set.sha256()
     del attempts
-    header = chain.header_dict(result_set)
+    header = canonical.header_dict(result_set)
     version = award_selectors.last_version_number(round) + 1
     entries = sum(len(rows) for rows in result_set.blocks.values())
     result = RoundResult.objects.create(
@@ -420,8 +345,8 @@ def _standing_row(result, s):
         correct_count=a.correct,
         question_count=a.questions,
         duration_ms=a.duration_ms,
-        started_at=chain.from_epoch_ms(a.started_at),
-        finished_at=chain.from_epoch_ms(a.finished_at),
+        started_at=canonical.from_epoch_ms(a.started_at),
+        finished_at=canonical.from_epoch_ms(a.finished_at),
         prediction=a.prediction,
         prediction_error=s.prediction_error,
         tied=s.tied,
@@ -454,7 +379,7 @@ def finalisation_problems(round, now):
 def finalise_round(*, round, actor=None, now=None):
     """Compute and freeze version 1 of the round's results."""
     now = now or timezone.now()
-    _check(actor, round.contest)
+    check_manager(actor, round.contest)
     round = _locked_round(round)
     problems = finalisation_problems(round, now)
     if problems:
@@ -477,7 +402,7 @@ def _new_version(*, round, reason, actor, now):
 def disqualify(*, round, user, reason, actor, now=None):
     """Declare a person's entry in a finalised round invalid; returns the new version."""
     now = now or timezone.now()
-    _check(actor, round.contest)
+    check_manager(actor, round.contest)
     round = _locked_round(round)
     problems = []
     if award_selectors.current_result(round) is None:
@@ -503,7 +428,7 @@ def disqualify(*, round, user, reason, actor, now=None):
 def decide_tie(*, round, block, user_ids, note, actor, now=None):
     """Record the board's order of a full tie of the current version; returns the new version."""
     now = now or timezone.now()
-    _check(actor, round.contest)
+    check_manager(actor, round.contest)
     round = _locked_round(round)
     current = award_selectors.current_result(round)
     problems = []
@@ -586,7 +511,7 @@ def publishing_problems(result, proposals):
 def publish_round(*, round, actor, now=None, note=""):
     """Publish the proposed winners of the current version; e-mails go after commit."""
     now = now or timezone.now()
-    _check(actor, round.contest)
+    check_manager(actor, round.contest)
     round = _locked_round(round)
     result = award_selectors.current_result(round)
     proposals = award_selectors.propose_awards(result) if result is not None else []
@@ -631,141 +556,8 @@ def publish_round(*, round, actor, now=None, note=""):
                 publication_id__in=current, user_id=award.user_id, superseded_by__isnull=True
             ).update(superseded_by=award)
     publication_id = publication.pk
-    transaction.on_commit(lambda: send_winner_emails(publication_id=publication_id))
+    transaction.on_commit(lambda: certificates.send_winner_emails(publication_id=publication_id))
     return publication
 
 
-def certificate_url(award):
-    return settings.SITE_URL + reverse("contests:certificate-verify", kwargs={"code": award.code})
-
-
-def send_winner_emails(*, publication_id, now=None):
-    """One e-mail to each winner not yet told (in Vietnamese, the site's language)."""
-    sent = 0
-    awards = Award.objects.filter(publication_id=publication_id, emailed_at__isnull=True).select_related(
-        "user", "round", "round__contest", "block"
-    )
-    with translation.override(settings.LANGUAGE_CODE):
-        for award in awards:
-            if not award.user.email:
-                continue
-            subject = _("Congratulations: %(prize)s, %(round)s") % {
-                "prize": award.tier_name,
-                "round": award.round.title,
-            }
-            body = _(
-                "Dear %(name)s,\n\nThe organising board of “%(contest)s” has published the winners of "
-                "%(round)s. You have won: %(prize)s.\n\nYour certificate can be downloaded after logging in, "
-                "and anyone can check it with its code %(code)s at:\n%(url)s\n\nThe organising board"
-            ) % {
-                "name": award.user.full_name or award.user.email,
-                "contest": award.round.contest.title,
-                "round": award.round.title,
-                "prize": award.tier_name,
-                "code": award.code,
-                "url": certificate_url(award),
-            }
-            try:
-                send_mail(subject, body, None, [award.user.email])
-            except Exception:  # one failed address must not stop the others
-                logger.exception("winner e-mail to award %s failed", award.pk)
-                continue
-            Award.objects.filter(pk=award.pk).update(emailed_at=now or timezone.now())
-            sent += 1
-    return sent
-
-
 # --- collective prizes --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QuotaData:
-    position: str
-    min_count: int = 0
-    min_percent: Decimal | None = None
-
-
-@transaction.atomic
-def save_collective_prize(
-    *,
-    actor,
-    contest,
-    prize=None,
-    name,
-    agencies=(),
-    agency_kind="",
-    rounds=(),
-    formula=CollectivePrize.Formula.RATE,
-    rate_mode=CollectivePrize.RateMode.AVERAGED,
-    rate_weight=Decimal(1),
-    other_weight=Decimal(1),
-    min_rate=None,
-    require_mandatory=False,
-    require_prize=False,
-    mandatory_people=(),
-    tiers=(),
-    quotas=(),
-):
-    _check(actor, contest)
-    problems = []
-    if not name.strip():
-        problems.append(_("Give the collective prize a name."))
-    if formula not in CollectivePrize.Formula.values:
-        problems.append(_("Choose a formula."))
-    if rate_mode not in CollectivePrize.RateMode.values:
-        problems.append(_("Choose how the participation rate is computed."))
-    if min_rate is not None and not (0 <= min_rate <= 100):
-        problems.append(_("The minimum rate is a percentage between 0 and 100."))
-    if any(r.contest_id != contest.pk for r in rounds):
-        problems.append(_("That round belongs to another contest."))
-    if not agencies and not agency_kind:
-        problems.append(_("Choose the agencies of the group (or an agency kind)."))
-    for n, t in enumerate(tiers, start=1):
-        if not t.name.strip() or t.count < 1:
-            problems.append(_("Prize %(n)d needs a name and at least one prize.") % {"n": n})
-    for q in quotas:
-        if q.min_percent is not None and not (0 <= q.min_percent <= 100):
-            problems.append(_("A quota percentage is between 0 and 100."))
-    if problems:
-        raise AwardError(*problems)
-    if prize is None:
-        prize = CollectivePrize(contest=contest)
-    prize.name = name.strip()
-    prize.agency_kind = agency_kind
-    prize.formula = formula
-    prize.rate_mode = rate_mode
-    prize.rate_weight = rate_weight
-    prize.other_weight = other_weight
-    prize.min_rate = min_rate
-    prize.require_mandatory = require_mandatory
-    prize.require_prize = require_prize
-    prize.save()
-    prize.agencies.set(agencies)
-    prize.rounds.set(rounds)
-    prize.mandatory_people.set(mandatory_people)
-    prize.tiers.all().delete()
-    CollectiveTier.objects.bulk_create(
-        CollectiveTier(prize=prize, position=n, name=t.name.strip(), count=t.count, amount=t.amount)
-        for n, t in enumerate(tiers, start=1)
-    )
-    prize.quotas.all().delete()
-    CollectiveQuota.objects.bulk_create(
-        CollectiveQuota(prize=prize, position=q.position, min_count=q.min_count, min_percent=q.min_percent)
-        for q in quotas
-    )
-    return prize
-
-
-@transaction.atomic
-def publish_collective(*, prize, actor, now=None):
-    """Freeze the collective ranking (rows + SHA-256) and make it public."""
-    from contests.reports import selectors as reports
-
-    now = now or timezone.now()
-    _check(actor, prize.contest)
-    ranking = reports.collective_ranking(prize)
-    rows = reports.collective_rows_for_publication(ranking)
-    digest = hashlib.sha256(chain.canonical_json(rows)).hexdigest()
-    return CollectivePublication.objects.create(
-        prize=prize, rows=rows, sha256=digest, published_by=actor, published_at=now
-    )

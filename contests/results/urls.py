@@ -4,7 +4,7 @@ contests/reports/urls.py)."""
 
 from django.urls import path
 
-from contests.results import views
+from contests.results import collective_views, views
 from contests.results import winners_views as public
 
 CONTEST = "results/<int:contest_id>/"
@@ -23,13 +23,21 @@ urlpatterns = [
     path(ROUND + "publish/", views.award_publish, name="award-publish"),
     path(ROUND + "versions/<int:version>/", views.award_version, name="award-version"),
     # Organisers: collective prizes.
-    path(CONTEST + "collective/new/", views.award_collective, name="award-collective-new"),
+    path(CONTEST + "collective/new/", collective_views.award_collective, name="award-collective-new"),
     path(
-        CONTEST + "collective/<int:prize_id>/", views.award_collective_detail, name="award-collective-detail"
+        CONTEST + "collective/<int:prize_id>/",
+        collective_views.award_collective_detail,
+        name="award-collective-detail",
     ),
-    path(CONTEST + "collective/<int:prize_id>/edit/", views.award_collective, name="award-collective-edit"),
     path(
-        CONTEST + "collective/<int:prize_id>.xlsx", views.award_collective_xlsx, name="award-collective-xlsx"
+        CONTEST + "collective/<int:prize_id>/edit/",
+        collective_views.award_collective,
+        name="award-collective-edit",
+    ),
+    path(
+        CONTEST + "collective/<int:prize_id>.xlsx",
+        collective_views.award_collective_xlsx,
+        name="award-collective-xlsx",
     ),
     # Anyone: published winners and certificates.
     path("results/winners/<slug:slug>/", public.winners_contest, name="winners-contest"),

@@ -9,8 +9,6 @@ gets 404 (403 for a published public contest, whose existence is public);
 anonymous visitors go to the login page.
 """
 
-from datetime import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,15 +21,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from contests.documents import xlsx as exports
-from contests.models import Block, CollectivePrize, Round, RoundResult, Standing
-from contests.reports import selectors as reports
+from contests.models import Block, Round, RoundResult, Standing
 from contests.results import forms as award_forms
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.rules import chain
+from contests.rules import chain, chain_words
 from contests.rules import prizes as award_rules
-from contests.rules.timer import CONTEST_TZ
 from contests.setup import access
 
 PAGE_SIZE = 50
@@ -93,7 +88,7 @@ def award_contest(request, contest_id):
         {
             "contest": contest,
             "rounds": rounds,
-            "rules": chain.policy_in_words(base),
+            "rules": chain_words.policy_in_words(base),
             "tables": tables,
             "collective": list(contest.collective_prizes.all()),
         },
@@ -142,7 +137,7 @@ def award_policy(request, contest_id, round_id=None):
         else:
             messages.success(request, _("The ranking rules are saved."))
             return redirect("contests:award-contest", contest_id=contest.pk)
-    preview = chain.policy_in_words(current) if not form.is_bound else []
+    preview = chain_words.policy_in_words(current) if not form.is_bound else []
     return render(
         request,
         "contests/award_policy.html",
@@ -235,9 +230,9 @@ def award_prizes(request, contest_id):
 
 def _trace_rows(standing, criteria):
     """[(label, value)] of a standing's trace, in chain order, for templates."""
-    labels = chain.criterion_labels()
+    labels = chain_words.criterion_labels()
     trace = standing.record.get("trace", {})
-    return [(labels[c], _trace_text(c, trace.get(c))) for c in criteria if c in trace]
+    return [(labels[c], chain_words.trace_text(c, trace.get(c))) for c in criteria if c in trace]
 
 
 def _with_traces(standings, criteria):
@@ -320,7 +315,7 @@ def award_round(request, contest_id, round_id):
             }
             for _b, rank, rows in ties
         ]
-        context["rules"] = chain.policy_in_words(result.policy_obj)
+        context["rules"] = chain_words.policy_in_words(result.policy_obj)
         context["actual_rows"] = award_selectors.actual_rows(contest=contest, actual=result.prediction_actual)
         query = request.GET.get("q", "").strip()
         found = Standing.objects.filter(result=result).select_related("user", "user__agency", "block")
@@ -459,7 +454,7 @@ def award_version(request, contest_id, round_id, version):
             "block": chosen,
             "page": page,
             "verified": verified,
-            "labels": chain.criterion_labels(),
+            "labels": chain_words.criterion_labels(),
             "chain": result.policy["chain"],
         },
     )
@@ -468,195 +463,4 @@ def award_version(request, contest_id, round_id, version):
 # --- traces, as people read them -----------------------------------------------------------------------------
 
 
-# Criteria shown as columns of their own in the results export.
-RESULT_FACTS = {chain.SCORE, chain.CORRECT, chain.DURATION, chain.SUBMITTED, chain.PREDICTION}
-
-SIDES = {
-    "over": gettext_lazy("above the actual value"),
-    "under": gettext_lazy("below the actual value"),
-    "exact": gettext_lazy("exact"),
-}
-
-
-def _local_time(text):
-    """Canonical UTC text → Vietnam time to the millisecond, for people."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(CONTEST_TZ)
-    return moment.strftime("%d/%m/%Y %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
-
-
-def _trace_text(criterion, value):
-    """A trace value as people read it (the canonical value stays in the record)."""
-    if value is None:
-        return ""
-    if criterion == chain.PREDICTION and isinstance(value, dict):
-        if value.get("error") is None:
-            return _("no prediction")
-        return _("%(value)s (actual %(actual)s, error %(error)s, %(side)s)") % {
-            **value,
-            "side": SIDES.get(value.get("side"), value.get("side")),
-        }
-    if criterion == chain.DURATION:
-        seconds, ms = divmod(int(value), 1000)
-        return f"{value} ms ({seconds // 60}:{seconds % 60:02d}.{ms:03d})"
-    if criterion in (chain.SUBMITTED, chain.STARTED, chain.REGISTERED):
-        return _local_time(value)
-    if criterion == chain.ALL_CORRECT:
-        return _("yes") if value else _("no")
-    return str(value)
-
-
 # --- collective prizes --------------------------------------------------------------------------------
-
-
-def _collective_form(request, contest, prize=None):
-    initial = {}
-    if prize is not None:
-        initial = {
-            "name": prize.name,
-            "agencies": list(prize.agencies.all()),
-            "agency_kind": prize.agency_kind,
-            "formula": prize.formula,
-            "rate_mode": prize.rate_mode,
-            "rate_weight": prize.rate_weight,
-            "other_weight": prize.other_weight,
-            "min_rate": prize.min_rate,
-            "require_mandatory": prize.require_mandatory,
-            "require_prize": prize.require_prize,
-            "mandatory_emails": "\n".join(prize.mandatory_people.values_list("email", flat=True)),
-            "tiers": "\n".join(f"{t.name}; {t.count}; {t.amount}" for t in prize.tiers.all()),
-        }
-        for q in prize.quotas.all():
-            if q.position == User.Position.LEADER:
-                initial["quota_leader"] = q.min_count
-            elif q.position == User.Position.NON_LEADER:
-                initial["quota_staff_percent"] = q.min_percent
-    return award_forms.CollectivePrizeForm(
-        request.POST or None, initial=initial, agencies=reports.audience_agencies(contest).order_by("path")
-    )
-
-
-def _save_collective(request, contest, form, prize=None):
-    data = form.cleaned_data
-    quotas = []
-    if data.get("quota_leader"):
-        quotas.append(awards.QuotaData(position=User.Position.LEADER, min_count=data["quota_leader"]))
-    if data.get("quota_staff_percent") is not None:
-        quotas.append(
-            awards.QuotaData(position=User.Position.NON_LEADER, min_percent=data["quota_staff_percent"])
-        )
-    return awards.save_collective_prize(
-        actor=request.user,
-        contest=contest,
-        prize=prize,
-        name=data["name"],
-        agencies=list(data["agencies"]),
-        agency_kind=data["agency_kind"],
-        formula=data["formula"],
-        rate_mode=data["rate_mode"],
-        rate_weight=data["rate_weight"],
-        other_weight=data["other_weight"],
-        min_rate=data["min_rate"],
-        require_mandatory=data["require_mandatory"],
-        require_prize=data["require_prize"],
-        mandatory_people=data["mandatory_emails"],
-        tiers=data["tiers"],
-        quotas=quotas,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def award_collective(request, contest_id, prize_id=None):
-    contest = access.managed_contest(request, contest_id)
-    prize = get_object_or_404(CollectivePrize, pk=prize_id, contest=contest) if prize_id else None
-    form = _collective_form(request, contest, prize)
-    if request.method == "POST" and form.is_valid():
-        try:
-            prize = _save_collective(request, contest, form, prize)
-        except awards.AwardError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(request, _("The collective prize is saved."))
-            return redirect("contests:award-collective-detail", contest_id=contest.pk, prize_id=prize.pk)
-    return render(
-        request,
-        "contests/award_collective.html",
-        {"contest": contest, "prize": prize, "form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def award_collective_detail(request, contest_id, prize_id):
-    contest = access.managed_contest(request, contest_id)
-    prize = get_object_or_404(CollectivePrize, pk=prize_id, contest=contest)
-    if request.method == "POST":
-        publication = awards.publish_collective(prize=prize, actor=request.user)
-        messages.success(
-            request,
-            _("The collective ranking is published (SHA-256 %(hash)s).") % {"hash": publication.sha256},
-        )
-        return redirect("contests:winners-contest", slug=contest.slug)
-    ranking = reports.collective_ranking(prize)
-    return render(
-        request,
-        "contests/award_collective_detail.html",
-        {
-            "contest": contest,
-            "prize": prize,
-            "ranking": ranking,
-            "gate_labels": {
-                award_rules.GATE_RATE: _("participation rate"),
-                award_rules.GATE_MANDATORY: _("mandatory people or quotas"),
-                award_rules.GATE_PRIZE: _("no individual prize"),
-            },
-            "publications": list(prize.publications.all()[:5]),
-        },
-    )
-
-
-@login_required
-@require_GET
-def award_collective_xlsx(request, contest_id, prize_id):
-    contest = access.managed_contest(request, contest_id)
-    prize = get_object_or_404(CollectivePrize, pk=prize_id, contest=contest)
-    ranking = reports.collective_ranking(prize)
-    sheet = exports.Sheet(
-        title=_("Collective"),
-        heading=prize.name,
-        filters=[
-            (_("Contest"), contest.title),
-            (_("Formula"), prize.get_formula_display()),
-            (_("Participation rate"), prize.get_rate_mode_display()),
-            (_("Minimum rate (%)"), prize.min_rate),
-        ],
-        columns=[
-            _("Rank"),
-            _("Agency"),
-            _("Headcount"),
-            _("Participants"),
-            _("Rate (%)"),
-            _("Value"),
-            _("Prize"),
-            _("Gates failed"),
-            _("Quotas not met"),
-        ],
-        rows=[
-            [
-                row.rank,
-                row.figures.name,
-                row.figures.headcount,
-                row.figures.participants_total,
-                row.rate,
-                row.value,
-                ranking.tiers.get(row.figures.agency_id, ""),
-                ", ".join(row.failed_gates),
-                "; ".join(row.figures.quota_failures + tuple(row.figures.mandatory_missing)),
-            ]
-            for row in ranking.rows
-        ],
-        widths=[7, 44, 11, 12, 10, 10, 18, 20, 40],
-    )
-    return exports.xlsx_response(f"giai-tap-the-{contest.slug}-{prize.pk}.xlsx", [sheet])

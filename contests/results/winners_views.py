@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from contests.models import Round
 from contests.results import certificates
 from contests.results import selectors as award_selectors
-from contests.rules import chain
+from contests.rules import chain_words
 from contests.setup import access, audience
 
 # --- access helpers ---------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ def winners_round(request, slug, number):
             "publication": publication,
             "result": publication.result,
             "awards": award_selectors.published_awards(publication),
-            "rules": chain.policy_in_words(publication.result.policy_obj),
+            "rules": chain_words.policy_in_words(publication.result.policy_obj),
             "actual_rows": award_selectors.actual_rows(
                 contest=contest, actual=publication.result.prediction_actual
             ),

@@ -25,16 +25,14 @@ whatever order the rows come in):
 """
 
 import hashlib
-import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
+
+from contests.rules import canonical
 
 # --- criteria -------------------------------------------------------------------------
 
@@ -84,26 +82,7 @@ COUNTING_BEST = "best"
 COUNTING_FIRST = "first"
 COUNTING_LAST = "last"
 
-FORMAT_VERSION = 1
 PERCENT_PLACES = Decimal("0.0001")  # the percentage target, like Attempt.prediction
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-ONE_MS = timedelta(milliseconds=1)
-
-
-def criterion_labels():
-    """Short names of the criteria, for forms and tables."""
-    return {
-        SCORE: _("Score"),
-        CORRECT: _("Correct answers"),
-        ALL_CORRECT: _("Every answer correct"),
-        PREDICTION: _("Prediction error"),
-        DURATION: _("Duration"),
-        SUBMITTED: _("Submitted at"),
-        STARTED: _("Started at"),
-        REGISTERED: _("Registered at"),
-        ATTEMPTS: _("Number of attempts"),
-        PERFECT_ATTEMPTS: _("Number of perfect attempts"),
-    }
 
 
 class ChainError(ValueError):
@@ -168,7 +147,7 @@ class Policy:
 class AttemptRow(NamedTuple):
     """One attempt as finalisation sees it (a named tuple: 100,000 of them are
     built per finalisation, and tuples are cheap). Times are whole
-    milliseconds since 1970-01-01 UTC (see `epoch_ms`): the precision of every
+    milliseconds since 1970-01-01 UTC (see `canonical.epoch_ms`): the precision of every
     comparison, and far cheaper to read from the database than datetimes."""
 
     id: int
@@ -242,7 +221,7 @@ class Standing:
     def record_json(self):
         """The canonical JSON text of the record."""
         if self._json is None:
-            self._json = _ENCODER.encode(self.record())
+            self._json = canonical.canonical_text(self.record())
         return self._json
 
 
@@ -276,13 +255,10 @@ class ResultSet:
             (block_id, [s.record_json() for s in self.blocks[block_id]])
             for block_id in sorted(self.blocks, key=_block_sort)
         ]
-        return canonical_from_texts(header=header_dict(self), blocks=blocks)
+        return canonical.canonical_from_texts(header=canonical.header_dict(self), blocks=blocks)
 
     def sha256(self):
         return hashlib.sha256(self.canonical()).hexdigest()
-
-
-_SENTINEL = "@@blocks@@"  # never in a header (ids, numbers and fixed words only)
 
 
 def _block_sort(block_id):
@@ -290,83 +266,6 @@ def _block_sort(block_id):
 
 
 # --- canonical values -----------------------------------------------------------------
-
-
-@lru_cache(maxsize=4096)
-def _decimal_text(value):
-    if value == 0:
-        return "0"
-    return format(value.normalize(), "f")
-
-
-def canonical_decimal(value):
-    """Decimal → its shortest exact string ("100.00" → "100", "0.50" → "0.5");
-    None stays None."""
-    if value is None:
-        return None
-    return _decimal_text(value if isinstance(value, Decimal) else Decimal(value))
-
-
-def canonical_time(value):
-    """Epoch milliseconds (or an aware datetime) → "2021-05-09T16:59:59.123Z"
-    (UTC, milliseconds, truncated)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        value = epoch_ms(value)
-    seconds, millis = divmod(value, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
-
-
-def from_epoch_ms(value):
-    """Epoch milliseconds → aware UTC datetime."""
-    return None if value is None else EPOCH + timedelta(milliseconds=value)
-
-
-def epoch_ms(value):
-    """Aware datetime → whole milliseconds since 1970 (the precision of every time comparison)."""
-    return (value - EPOCH) // ONE_MS
-
-
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-
-
-def canonical_text(obj):
-    """Canonical JSON text: sorted keys, no whitespace, non-ASCII kept as is."""
-    return _ENCODER.encode(obj)
-
-
-def canonical_json(obj):
-    """Canonical JSON as UTF-8 bytes."""
-    return _ENCODER.encode(obj).encode("utf-8")
-
-
-def header_dict(result):
-    """Everything in the canonical form except the standings."""
-    return {
-        "format": FORMAT_VERSION,
-        "round": result.round_id,
-        "policy": result.policy.as_dict(),
-        "actual": {k: canonical_decimal(v) for k, v in result.actual.items()},
-        "disqualified": list(result.disqualified),
-    }
-
-
-def canonical_from_texts(*, header, blocks):
-    """The canonical bytes from a stored header and [(block_id, [record text])]
-    (the records' canonical texts as stored), without parsing them."""
-    body = ",".join(
-        '{"block":' + json.dumps(block_id) + ',"standings":[' + ",".join(texts) + "]}"
-        for block_id, texts in blocks
-    )
-    text = canonical_text(header | {"blocks": _SENTINEL})
-    return text.replace(json.dumps(_SENTINEL), "[" + body + "]", 1).encode("utf-8")
-
-
-def canonical_from_parts(*, header, blocks):
-    """The canonical bytes from a stored header and [(block_id, [record])],
-    so a stored result set can be re-hashed without recomputing it."""
-    return canonical_json(header | {"blocks": [{"block": b, "standings": records} for b, records in blocks]})
 
 
 # --- the prediction's actual value ------------------------------------------------------
@@ -483,10 +382,10 @@ class _Texts(NamedTuple):
 
 def _texts(a):
     return _Texts(
-        canonical_decimal(a.score),
-        canonical_decimal(a.prediction),
-        canonical_time(a.started_at),
-        canonical_time(a.finished_at),
+        canonical.canonical_decimal(a.score),
+        canonical.canonical_decimal(a.prediction),
+        canonical.canonical_time(a.started_at),
+        canonical.canonical_time(a.finished_at),
     )
 
 
@@ -497,7 +396,7 @@ def _prediction_trace(a, texts, actual, actual_text):
     return {
         "value": texts.prediction,
         "actual": actual_text,
-        "error": canonical_decimal(abs(difference)),
+        "error": canonical.canonical_decimal(abs(difference)),
         "side": _side(difference),
     }
 
@@ -511,7 +410,7 @@ _TRACES = {
     DURATION: lambda a, p, t, actual, actual_text: None if a.duration_ms is None else int(a.duration_ms),
     SUBMITTED: lambda a, p, t, actual, actual_text: t.submitted,
     STARTED: lambda a, p, t, actual, actual_text: t.started,
-    REGISTERED: lambda a, p, t, actual, actual_text: canonical_time(p.registered_at),
+    REGISTERED: lambda a, p, t, actual, actual_text: canonical.canonical_time(p.registered_at),
     ATTEMPTS: lambda a, p, t, actual, actual_text: p.attempts,
     PERFECT_ATTEMPTS: lambda a, p, t, actual, actual_text: p.perfect_attempts,
 }
@@ -532,7 +431,7 @@ class _Evaluator:
     def actual_for(self, block_id):
         if block_id not in self._actuals:
             value = _actual_for(self.actual, block_id, self.policy)
-            self._actuals[block_id] = (value, canonical_decimal(value))
+            self._actuals[block_id] = (value, canonical.canonical_decimal(value))
         return self._actuals[block_id][0]
 
     def key(self, a, person):
@@ -551,7 +450,7 @@ class _Evaluator:
 def _evaluate(attempt, person, actual, policy):
     """(key, trace) of an attempt under the policy's chain (for tests and tools)."""
     evaluator = _Evaluator(policy, {})
-    evaluator._actuals[attempt.block_id] = (actual, canonical_decimal(actual))
+    evaluator._actuals[attempt.block_id] = (actual, canonical.canonical_decimal(actual))
     return evaluator.key(attempt, person), evaluator.trace(attempt, person, _texts(attempt))
 
 
@@ -676,130 +575,3 @@ def _decided_order(group, decisions):
 
 
 # --- words --------------------------------------------------------------------------------
-
-
-def _prediction_words(target, counts, scope, valid_only):
-    if target == TARGET_PERFECT:
-        what = (
-            _("the actual number of participants who answer every question correctly")
-            if counts == COUNT_PERSONS
-            else _("the actual number of attempts with every answer correct")
-        )
-    elif target == TARGET_PERFECT_PERCENT:
-        what = (
-            _("the actual percentage of participants who answer every question correctly")
-            if counts == COUNT_PERSONS
-            else _("the actual percentage of attempts with every answer correct")
-        )
-    else:
-        what = (
-            _("the actual number of participants (distinct persons)")
-            if counts == COUNT_PERSONS
-            else _("the actual number of attempts")
-        )
-    where = _("in the whole round") if scope == SCOPE_OVERALL else _("in the participant's block")
-    which = (
-        _("counting valid entries only (finished, not previews, not disqualified)")
-        if valid_only
-        else _("counting every entry")
-    )
-    return what, where, which
-
-
-def criterion_in_words(
-    criterion, *, equal_error=EQUAL, target="", counts=COUNT_PERSONS, scope=SCOPE_OVERALL, valid_only=True
-):
-    if criterion == SCORE:
-        return _("higher score")
-    if criterion == CORRECT:
-        return _("more correct answers")
-    if criterion == ALL_CORRECT:
-        return _("every question answered correctly ranks ahead of any mistake")
-    if criterion == PREDICTION:
-        what, where, which = _prediction_words(target, counts, scope, valid_only)
-        text = _("smaller difference between the prediction and %(what)s %(where)s, %(which)s") % {
-            "what": what,
-            "where": where,
-            "which": which,
-        }
-        if equal_error == UNDER_FIRST:
-            text += _("; with the same difference, a prediction below the actual value ranks first")
-        elif equal_error == OVER_FIRST:
-            text += _("; with the same difference, a prediction above the actual value ranks first")
-        else:
-            text += _(
-                "; a prediction above and one below the actual value with the same difference are equal"
-            )
-        return text
-    if criterion == DURATION:
-        return _("shorter duration, measured by the server to the millisecond")
-    if criterion == SUBMITTED:
-        return _("earlier submission, to the millisecond")
-    if criterion == STARTED:
-        return _("earlier start, to the millisecond")
-    if criterion == REGISTERED:
-        return _("earlier registration")
-    if criterion == ATTEMPTS:
-        return _("fewer attempts in the round")
-    if criterion == PERFECT_ATTEMPTS:
-        return _("more attempts with every answer correct")
-    raise ChainError(f"unknown criterion {criterion!r}")
-
-
-def chain_in_words(
-    chain,
-    *,
-    equal_error=EQUAL,
-    target=TARGET_PARTICIPANTS,
-    counts=COUNT_PERSONS,
-    scope=SCOPE_OVERALL,
-    valid_only=True,
-    counting=None,
-):
-    """The ranking rules as numbered sentences, generated from the configuration.
-
-    Returns a list of strings: one per criterion, then what happens with a
-    remaining tie (and, when `counting` is given, which attempt counts).
-    Without a prediction question (`target=""`) the prediction criterion is left out.
-    """
-    chain = validate_chain(chain)
-    if not target:
-        chain = tuple(c for c in chain if c != PREDICTION)
-    lines = []
-    if counting == COUNTING_FIRST:
-        lines.append(_("Each participant is ranked by their first valid attempt."))
-    elif counting == COUNTING_LAST:
-        lines.append(_("Each participant is ranked by their last valid attempt."))
-    elif counting == COUNTING_BEST:
-        lines.append(_("Each participant is ranked by their best valid attempt under these rules."))
-    for n, criterion in enumerate(chain):
-        words = criterion_in_words(
-            criterion,
-            equal_error=equal_error,
-            target=target,
-            counts=counts,
-            scope=scope,
-            valid_only=valid_only,
-        )
-        if n == 0:
-            lines.append(_("First: %(rule)s.") % {"rule": words})
-        else:
-            lines.append(_("If still equal: %(rule)s.") % {"rule": words})
-    lines.append(
-        _(
-            "Participants equal on every criterion share the rank; the organising board decides their order and records the decision."
-        )
-    )
-    return lines
-
-
-def policy_in_words(policy):
-    return chain_in_words(
-        policy.chain,
-        equal_error=policy.equal_error,
-        target=policy.target,
-        counts=policy.counts,
-        scope=policy.scope,
-        valid_only=policy.valid_only,
-        counting=policy.counting,
-    )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import selectors as account_selectors
-from accounts.models import Membership, User
+from accounts.models import Agency, Membership, User
 from contests.models import Attempt, Contest, DrawRule
 from contests.rules import timer
 from contests.setup import drawing
@@ -28,6 +28,36 @@ LISTED = [Contest.Status.PUBLISHED, Contest.Status.CLOSED]
 
 def can_manage_contest(*, user, contest):
     return account_selectors.can_manage_agency(user=user, agency=contest.owner_agency)
+
+
+def audience_agencies(contest):
+    """The agencies whose officials `contest` is for: the chosen agencies and
+    every agency below them; with none chosen, every active agency. The
+    turnout board, the participation report and collective prizes count
+    these; `agency_in_audience` is the same rule for one agency."""
+    qs = Agency.objects.filter(is_active=True)
+    condition = Q()
+    for path in contest.audience_agencies.values_list("path", flat=True):
+        condition |= Q(path__startswith=path)
+    return qs.filter(condition) if condition else qs
+
+
+def agency_in_audience(*, agency, contest):
+    """Whether officials of `agency` are in `contest`'s audience of officials
+    (the chosen agencies and their subtrees; every agency when none are chosen)."""
+    chosen = [a.path for a in contest.audience_agencies.all()]
+    return not chosen or any(agency.path.startswith(path) for path in chosen)
+
+
+def in_audience(*, user, contest):
+    """Whether `user` is someone `contest` is for (by kind and agency)."""
+    if not user.is_authenticated:
+        return False
+    if contest.audience_citizens and user.kind == User.Kind.CITIZEN:
+        return True
+    if contest.audience_officials and user.kind == User.Kind.OFFICIAL and user.agency_id:
+        return agency_in_audience(agency=user.agency, contest=contest)
+    return False
 
 
 def _audience_condition(user):
@@ -163,15 +193,19 @@ def entry_problems(*, user, contest, round=None, join_code=None, today=None):
         problems.append(_("This contest is open to officials only."))
     elif user.kind == User.Kind.OFFICIAL and not contest.audience_officials:
         problems.append(_("This contest is open to citizens only."))
-    elif user.kind == User.Kind.OFFICIAL and user.agency_id and not contest.audience_citizens:
-        chosen = list(contest.audience_agencies.all())
-        if chosen and not any(a.pk in set(user.agency.ancestor_ids) for a in chosen):
-            problems.append(
-                _(
-                    "This contest is open to officials of %(agencies)s; your agency (%(agency)s) is not one of them."
-                )
-                % {"agencies": ", ".join(a.name for a in chosen), "agency": user.agency.name}
+    elif (
+        user.kind == User.Kind.OFFICIAL
+        and user.agency_id
+        and not contest.audience_citizens
+        and not agency_in_audience(agency=user.agency, contest=contest)
+    ):
+        chosen = contest.audience_agencies.all()
+        problems.append(
+            _(
+                "This contest is open to officials of %(agencies)s; your agency (%(agency)s) is not one of them."
             )
+            % {"agencies": ", ".join(a.name for a in chosen), "agency": user.agency.name}
+        )
     if contest.exclude_staff:
         if is_contest_staff(user=user, contest=contest):
             problems.append(_("Organisers of this contest cannot take part in it."))

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from contests.rules import chain
+from contests.rules import canonical, chain
 
 T0 = datetime(2021, 5, 3, 1, 0, tzinfo=UTC)
 
@@ -41,10 +41,10 @@ def row(
         questions=questions,
         score=Decimal(score),
         duration_ms=duration_ms,
-        started_at=chain.epoch_ms(started_at),
-        finished_at=chain.epoch_ms(finished_at) if finished else None,
+        started_at=canonical.epoch_ms(started_at),
+        finished_at=canonical.epoch_ms(finished_at) if finished else None,
         prediction=None if prediction is None else Decimal(prediction),
-        registered_at=chain.epoch_ms(registered_at),
+        registered_at=canonical.epoch_ms(registered_at),
     )
 
 

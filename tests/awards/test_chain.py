@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from contests.rules import chain
+from contests.rules import canonical, chain, chain_words
 from tests.awards.rows import T0, order, policy, row, users
 
 # --- each criterion ----------------------------------------------------------------------
@@ -206,7 +206,7 @@ def test_it_computes_the_actual_value_of_each_target_over_valid_entries(target, 
     actual = chain.prediction_actual(
         _population(), policy(target=target, counts=counts), disqualified=frozenset({4})
     )
-    assert {k: chain.canonical_decimal(v) for k, v in actual.items()} == {"all": expected}
+    assert {k: canonical.canonical_decimal(v) for k, v in actual.items()} == {"all": expected}
 
 
 def test_it_counts_every_entry_when_not_limited_to_valid_ones():
@@ -334,14 +334,14 @@ def test_it_ignores_a_decision_that_does_not_cover_the_whole_tie():
 
 
 def test_it_writes_decimals_and_times_canonically():
-    assert chain.canonical_decimal(Decimal("100.00")) == "100"
-    assert chain.canonical_decimal(Decimal("0.00")) == "0"
-    assert chain.canonical_decimal(Decimal("66.6700")) == "66.67"
-    assert chain.canonical_decimal(Decimal("1E+3")) == "1000"
-    assert chain.canonical_decimal(None) is None
+    assert canonical.canonical_decimal(Decimal("100.00")) == "100"
+    assert canonical.canonical_decimal(Decimal("0.00")) == "0"
+    assert canonical.canonical_decimal(Decimal("66.6700")) == "66.67"
+    assert canonical.canonical_decimal(Decimal("1E+3")) == "1000"
+    assert canonical.canonical_decimal(None) is None
     vn = ZoneInfo("Asia/Ho_Chi_Minh")
     moment = datetime(2021, 5, 9, 23, 59, 59, 123_999, tzinfo=vn)
-    assert chain.canonical_time(moment) == "2021-05-09T16:59:59.123Z"
+    assert canonical.canonical_time(moment) == "2021-05-09T16:59:59.123Z"
 
 
 def test_it_produces_canonical_json_with_sorted_keys_and_no_whitespace():
@@ -362,7 +362,10 @@ def test_it_produces_canonical_json_with_sorted_keys_and_no_whitespace():
 def test_it_rebuilds_the_same_bytes_from_stored_parts():
     result = chain.finalise(round_id=1, attempts=_tied(), policy=policy())
     blocks = [(b, [s.record() for s in rows]) for b, rows in result.blocks.items()]
-    assert chain.canonical_from_parts(header=chain.header_dict(result), blocks=blocks) == result.canonical()
+    assert (
+        canonical.canonical_from_parts(header=canonical.header_dict(result), blocks=blocks)
+        == result.canonical()
+    )
 
 
 def test_it_changes_the_hash_when_a_result_changes():
@@ -383,7 +386,7 @@ def test_it_refuses_a_bad_chain(bad):
 
 def test_it_states_the_chain_in_words():
     with translation.override("en"):
-        lines = chain.chain_in_words(chain.DEFAULT_CHAIN, equal_error=chain.UNDER_FIRST)
+        lines = chain_words.chain_in_words(chain.DEFAULT_CHAIN, equal_error=chain.UNDER_FIRST)
     assert lines[0] == "First: higher score."
     assert lines[1].startswith(
         "If still equal: smaller difference between the prediction and the actual number"
@@ -398,7 +401,7 @@ def test_it_states_equal_errors_and_the_definition_of_the_actual_value():
     with translation.override("en"):
         (line,) = [
             s
-            for s in chain.chain_in_words(
+            for s in chain_words.chain_in_words(
                 [chain.PREDICTION], target="perfect", counts="attempts", scope="block"
             )
             if "prediction" in s
@@ -411,6 +414,6 @@ def test_it_states_equal_errors_and_the_definition_of_the_actual_value():
 
 def test_it_states_every_criterion():
     with translation.override("en"):
-        lines = chain.chain_in_words(chain.CRITERIA, counting="best")
+        lines = chain_words.chain_in_words(chain.CRITERIA, counting="best")
     assert len(lines) == len(chain.CRITERIA) + 2
     assert lines[0] == "Each participant is ranked by their best valid attempt under these rules."

@@ -7,10 +7,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from contests.reports import selectors as reports
+from contests.results import collective
 from contests.results import services as awards
-from contests.results.services import QuotaData, TierData
-from contests.rules import prizes as rules
+from contests.results.collective import QuotaData
+from contests.results.services import TierData
+from contests.rules import collective as formulas
 from tests.awards.conftest import entry, make_round
 from tests.factories import PASSWORD
 
@@ -18,7 +19,7 @@ D = Decimal
 
 
 def figures(agency_id, name, headcount, by_round, total=None, *, score=None, points=0, prizes=0, missing=()):
-    return rules.AgencyFigures(
+    return formulas.AgencyFigures(
         agency_id=agency_id,
         name=name,
         headcount=headcount,
@@ -34,26 +35,26 @@ def figures(agency_id, name, headcount, by_round, total=None, *, score=None, poi
 def test_it_averages_the_rate_over_rounds_or_counts_it_cumulatively():
     # 10 people; round 1: 5, round 2: 8, 9 distinct over both.
     f = figures(1, "A", 10, [5, 8], total=9)
-    assert rules.participation_rate(f, rules.AVERAGED) == D("65.00")
-    assert rules.participation_rate(f, rules.CUMULATIVE) == D("90.00")
-    assert rules.participation_rate(figures(2, "B", 0, [3]), rules.AVERAGED) is None
+    assert formulas.participation_rate(f, formulas.AVERAGED) == D("65.00")
+    assert formulas.participation_rate(f, formulas.CUMULATIVE) == D("90.00")
+    assert formulas.participation_rate(figures(2, "B", 0, [3]), formulas.AVERAGED) is None
 
 
 def test_it_combines_the_rate_with_the_average_score():
-    formula = rules.Formula(kind=rules.RATE_SCORE, rate_weight=D("0.7"), other_weight=D("0.3"))
-    rate, value = rules.collective_value(figures(1, "A", 10, [5], score=D("90")), formula)
+    formula = formulas.Formula(kind=formulas.RATE_SCORE, rate_weight=D("0.7"), other_weight=D("0.3"))
+    rate, value = formulas.collective_value(figures(1, "A", 10, [5], score=D("90")), formula)
     assert (rate, value) == (D("50.00"), D("62.00"))  # 0.7 × 50 + 0.3 × 90
 
 
 def test_it_combines_the_rate_with_prize_points():
-    formula = rules.Formula(kind=rules.RATE_POINTS)
-    rate, value = rules.collective_value(figures(1, "A", 4, [1], points=18), formula)  # Nhất 10 + Nhì 8
+    formula = formulas.Formula(kind=formulas.RATE_POINTS)
+    rate, value = formulas.collective_value(figures(1, "A", 4, [1], points=18), formula)  # Nhất 10 + Nhì 8
     assert (rate, value) == (D("25.00"), D("43.00"))
 
 
 def test_it_ranks_passing_agencies_and_lists_those_failing_a_gate():
-    formula = rules.Formula(kind=rules.RATE, min_rate=D(50), require_mandatory=True, require_prize=True)
-    rows = rules.rank_collective(
+    formula = formulas.Formula(kind=formulas.RATE, min_rate=D(50), require_mandatory=True, require_prize=True)
+    rows = formulas.rank_collective(
         [
             figures(1, "Sở Tư pháp", 10, [9], prizes=1),  # 90 %
             figures(2, "Sở Y tế", 10, [6], prizes=2),  # 60 %
@@ -76,10 +77,10 @@ def test_it_ranks_passing_agencies_and_lists_those_failing_a_gate():
 
 def test_it_checks_quotas_by_position():
     quotas = [
-        rules.Quota(position="leader", min_count=1),
-        rules.Quota(position="non_leader", min_percent=D(50)),
+        formulas.Quota(position="leader", min_count=1),
+        formulas.Quota(position="non_leader", min_percent=D(50)),
     ]
-    checks = rules.check_quotas(quotas, {"leader": 2, "non_leader": 9}, {"leader": 1, "non_leader": 4})
+    checks = formulas.check_quotas(quotas, {"leader": 2, "non_leader": 9}, {"leader": 1, "non_leader": 4})
     assert [(c.required, c.took_part, c.ok) for c in checks] == [(1, 1, True), (5, 4, False)]  # 50 % of 9 → 5
 
 
@@ -97,7 +98,7 @@ def test_it_ranks_agencies_from_the_data_with_quotas_and_points(contest, tree, o
     awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1, points=10)])
     awards.finalise_round(round=first)
     awards.publish_round(round=first, actor=alice)  # cc1 wins Nhất: 10 points for snv_unit
-    prize = awards.save_collective_prize(
+    prize = collective.save_collective_prize(
         actor=alice,
         contest=contest,
         name="Giải tập thể khối Sở, ngành",
@@ -109,7 +110,7 @@ def test_it_ranks_agencies_from_the_data_with_quotas_and_points(contest, tree, o
         quotas=[QuotaData(position="leader", min_count=1)],
         tiers=[TierData("Giải Nhất tập thể", 1)],
     )
-    ranking = reports.collective_ranking(prize)
+    ranking = collective.collective_ranking(prize)
     unit, commune = ranking.rows
     assert (unit.figures.name, unit.rate, unit.value, unit.rank) == (
         "Văn thư Sở Nội vụ",
@@ -121,7 +122,7 @@ def test_it_ranks_agencies_from_the_data_with_quotas_and_points(contest, tree, o
     # The commune: 7.5 % under the 10 % gate, and no leader took part.
     assert commune.rate == D("7.50") and set(commune.failed_gates) == {"rate", "mandatory"}
     assert commune.figures.quota_failures == ("leader: 0/1",)
-    publication = awards.publish_collective(prize=prize, actor=alice)
+    publication = collective.publish_collective(prize=prize, actor=alice)
     assert publication.rows[0]["prize"] == "Giải Nhất tập thể" and len(publication.sha256) == 64
     response = client.get(
         reverse("contests:winners-contest", kwargs={"slug": contest.slug}), HTTP_ACCEPT_LANGUAGE="en"
@@ -164,5 +165,5 @@ def test_it_refuses_a_collective_prize_with_no_agencies(contest, alice, settings
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(awards.AwardError) as error:
-        awards.save_collective_prize(actor=alice, contest=contest, name="X")
+        collective.save_collective_prize(actor=alice, contest=contest, name="X")
     assert error.value.messages == ["Choose the agencies of the group (or an agency kind)."]

@@ -20,7 +20,7 @@ from contests.models import (
 )
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.rules import chain
+from contests.rules import chain_words
 from tests.awards.conftest import AFTER_CLOSE, entry, make_round, person
 
 pytestmark = pytest.mark.django_db
@@ -304,7 +304,7 @@ def test_it_keeps_one_standing_per_person_at_the_database(played, round1):
 def test_it_states_the_rules_of_a_round_in_words(round1, english):
     lines = award_selectors.rules_in_words(round1)
     assert lines[1] == "First: higher score."
-    assert chain.policy_in_words(award_selectors.policy_for_round(round1)) == lines
+    assert chain_words.policy_in_words(award_selectors.policy_for_round(round1)) == lines
 
 
 def test_it_sends_nothing_when_there_is_nobody(round1, officials):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from contests.models import Attempt
 from contests.reports import selectors as reports
+from contests.results import selectors
 from contests.results import services as awards
 from tests.awards.conftest import VN, answer, entry, make_contest, make_question, make_round, person
 from tests.factories import PASSWORD
@@ -88,7 +89,7 @@ def test_it_leaves_out_disqualified_entries_from_participation(contest, round1, 
     entry(round1, officials[0])
     awards.finalise_round(round=round1)
     awards.disqualify(round=round1, user=officials[0], reason="Sai thông tin", actor=alice)
-    assert reports.participants_by_agency(contest=contest) == {}
+    assert selectors.participants_by_agency(contest=contest) == {}
 
 
 def test_it_lists_members_who_have_not_taken_part(contest, round1, officials, tree, charlie):
@@ -168,7 +169,7 @@ def test_it_computes_facility_discrimination_and_option_shares_by_hand(answered,
 
 
 def test_it_serves_item_stats_to_the_question_bank(answered):
-    from contests.results.selectors import item_stats_for_questions
+    from contests.reports.selectors import item_stats_for_questions
 
     q1, q2 = answered
     stats = item_stats_for_questions([q2.question_id])
