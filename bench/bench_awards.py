@@ -265,7 +265,7 @@ def child(args):
 
     from accounts.models import User
     from contests.models import Round, Standing
-    from contests.reports import views as report_views
+    from contests.reports import downloads
 
     bench_round = Round.objects.get(contest__slug="bench")
     before = rss_mb()
@@ -274,7 +274,7 @@ def child(args):
     if args.child == "export":
         request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE="en")
         request.user = User.objects.get(email="bench-admin@bench.vn")
-        response = report_views.report_results_xlsx(
+        response = downloads.report_results_xlsx(
             request, contest_id=bench_round.contest_id, round_id=bench_round.pk
         )
         for chunk in response.streaming_content:

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from contests.live import leaderboard
 from contests.models import Attempt, AttemptQuestion, Block
-from contests.quiz import attempts, selectors
+from contests.quiz import answers, attempts, selectors
 from contests.rules import scoring, timer
 from contests.setup import audience
 from questionbank.models import Option
@@ -374,7 +374,7 @@ def save(request, attempt_id, position):
     body = read_json(request)
     if body is None or "choices" not in body:
         return error(400, "bad_json", _('Send a JSON object with the chosen ids: {"choices": [...]}.'))
-    saved = attempts.save_answer(
+    saved = answers.save_answer(
         attempt=attempt_id, user=request.user, position=position, tokens=body["choices"]
     )
     return JsonResponse(

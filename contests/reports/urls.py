@@ -3,16 +3,16 @@
 
 from django.urls import path
 
-from contests.reports import views
+from contests.reports import downloads, views
 
 CONTEST = "results/<int:contest_id>/"
 ROUND = CONTEST + "rounds/<int:round_id>/"
 
 urlpatterns = [
     # A round: results, winners, summary and item statistics.
-    path(ROUND + "results.xlsx", views.report_results_xlsx, name="report-results-xlsx"),
-    path(ROUND + "winners.xlsx", views.report_winners_xlsx, name="report-winners-xlsx"),
-    path(ROUND + "winners.pdf", views.report_winners_pdf, name="report-winners-pdf"),
+    path(ROUND + "results.xlsx", downloads.report_results_xlsx, name="report-results-xlsx"),
+    path(ROUND + "winners.xlsx", downloads.report_winners_xlsx, name="report-winners-xlsx"),
+    path(ROUND + "winners.pdf", downloads.report_winners_pdf, name="report-winners-pdf"),
     path(ROUND + "summary/", views.report_round, name="report-round"),
     path(ROUND + "summary.xlsx", views.report_round_xlsx, name="report-round-xlsx"),
     path(ROUND + "summary.pdf", views.report_round_pdf, name="report-round-pdf"),

@@ -1,12 +1,11 @@
-"""Report pages and exports, mounted with the results pages at
-/contests/results/ (see award_urls.py): a round's results, winners, summary
-and item analysis; participation by agency and the members who have not taken
-part; the periodic report. Access as in award_views: organisers over the
+"""Report pages and exports, under /contests/results/ beside the results
+pages (contests/reports/urls.py): a round's summary and item analysis; participation by agency and the members who have not taken
+part; the periodic report (a round's results and winners files are
+downloads.py). Access as every organiser page (setup.access): organisers over the
 contest's owning agency (an agency's members: organisers over that agency;
 the periodic report: organisers, over the contests their agencies own).
 """
 
-import json
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -21,189 +20,12 @@ from accounts.models import Agency
 from accounts.selectors import can_manage_agency, managed_agencies
 from contests.documents import charts
 from contests.documents import xlsx as exports
-from contests.models import Block, Contest, Round, RoundResult, Standing
+from contests.documents.pdf import ReportPDF, pdf_response
+from contests.models import Contest, Round
 from contests.reports import selectors as reports
-from contests.results import selectors as award_selectors
-from contests.rules import chain_words
 from contests.rules import collective as formulas
 from contests.rules.timer import CONTEST_TZ
 from contests.setup import access, audience
-
-
-@login_required
-@require_GET
-def report_results_xlsx(request, contest_id, round_id):
-    contest, round = access.managed_round(request, contest_id, round_id)
-    version = request.GET.get("version")
-    result = (
-        get_object_or_404(RoundResult, round=round, version=version)
-        if version and version.isdigit()
-        else award_selectors.current_result(round)
-    )
-    if result is None:
-        raise Http404
-    labels = chain_words.criterion_labels()
-    # Criteria whose value is not already a column of its own.
-    extra = [c for c in result.policy["chain"] if c not in chain_words.RESULT_FACTS]
-    columns = [
-        _("Block"),
-        _("No."),
-        _("Rank"),
-        _("Full name"),
-        _("E-mail"),
-        _("Agency or commune"),
-        _("Attempt"),
-        _("Score"),
-        _("Correct answers"),
-        _("Duration (ms)"),
-        _("Submitted at"),
-        _("Prediction"),
-        _("Prediction error"),
-        _("Tied"),
-    ] + [str(labels[c]) for c in extra]
-    blocks = {b.pk: b.name for b in Block.objects.filter(contest=contest)}
-    fields = [
-        "block_id",
-        "position",
-        "rank",
-        "user__full_name",
-        "user__email",
-        "user__agency__name",
-        "attempt_id",
-        "score",
-        "correct_count",
-        "duration_ms",
-        "finished_at",
-        "prediction",
-        "prediction_error",
-        "tied",
-    ] + (["record_json"] if extra else [])
-
-    def rows():
-        qs = Standing.objects.filter(result=result).order_by("block_id", "position").values_list(*fields)
-        for row in qs.iterator(chunk_size=5000):
-            out = [blocks.get(row[0], ""), *row[1:14]]
-            if extra:
-                trace = json.loads(row[14]).get("trace", {})
-                out += [chain_words.trace_text(c, trace.get(c)) for c in extra]
-            yield out
-
-    sheet = exports.Sheet(
-        title=_("Results"),
-        heading=f"{contest.title} — {round.title}",
-        filters=[
-            (_("Version"), result.version),
-            (_("SHA-256"), result.sha256),
-            (
-                _("Prediction actual value"),
-                ", ".join(f"{k}: {v}" for k, v in result.prediction_actual.items()),
-            ),
-        ],
-        columns=columns,
-        rows=rows(),
-        widths=[14, 9, 7, 28, 28, 30, 10, 8, 8, 12, 20, 12, 10, 7],
-    )
-    return exports.xlsx_response(
-        f"ket-qua-{contest.slug}-vong-{round.number}-v{result.version}.xlsx", [sheet]
-    )
-
-
-def _winner_rows(round):
-    """(title, [row]) of the published winners, else of the proposal."""
-    publication = award_selectors.latest_publication(round)
-    if publication is not None:
-        rows = [
-            [
-                a.block.name if a.block else "",
-                a.tier_name,
-                a.rank,
-                a.user.full_name or a.user.email,
-                award_selectors.public_place(a.user),
-                a.amount,
-                a.code,
-            ]
-            for a in award_selectors.published_awards(publication)
-        ]
-        return publication, rows
-    result = award_selectors.current_result(round)
-    if result is None:
-        raise Http404
-    rows = []
-    for p in award_selectors.propose_awards(result):
-        for proposed in p.proposal.awards:
-            s = p.standings[proposed.candidate.user_id]
-            rows.append(
-                [
-                    p.block.name if p.block else "",
-                    proposed.tier.name if proposed.tier else _("pending the board"),
-                    s.rank,
-                    s.user.full_name or s.user.email,
-                    award_selectors.public_place(s.user),
-                    proposed.tier.amount if proposed.tier else "",
-                    "",
-                ]
-            )
-    return None, rows
-
-
-@login_required
-@require_GET
-def report_winners_xlsx(request, contest_id, round_id):
-    contest, round = access.managed_round(request, contest_id, round_id)
-    publication, rows = _winner_rows(round)
-    sheet = exports.Sheet(
-        title=_("Winners"),
-        heading=f"{contest.title} — {round.title}",
-        filters=[(_("Status"), _("Published") if publication else _("proposed, not published"))],
-        columns=[
-            _("Block"),
-            _("Prize"),
-            _("Rank"),
-            _("Full name"),
-            _("Agency or commune"),
-            _("Amount (VND)"),
-            _("Certificate code"),
-        ],
-        rows=rows,
-        widths=[14, 20, 7, 30, 36, 14, 16],
-    )
-    return exports.xlsx_response(f"giai-thuong-{contest.slug}-vong-{round.number}.xlsx", [sheet])
-
-
-@login_required
-@require_GET
-def report_winners_pdf(request, contest_id, round_id):
-    contest, round = access.managed_round(request, contest_id, round_id)
-    publication, rows = _winner_rows(round)
-    pdf = exports.ReportPDF(f"{contest.title} — {round.title}", orientation="L")
-    pdf.add_page()
-    pdf.heading(_("Winners: %(round)s") % {"round": round.title})
-    if publication:
-        pdf.paragraph(
-            _("Published on %(date)s. Results version %(v)d, SHA-256 %(hash)s.")
-            % {
-                "date": publication.published_at.astimezone(CONTEST_TZ).strftime("%d/%m/%Y %H:%M"),
-                "v": publication.result.version,
-                "hash": publication.sha256,
-            }
-        )
-    else:
-        pdf.paragraph(_("Proposed winners, not yet published."))
-    pdf.data_table(
-        [
-            _("Block"),
-            _("Prize"),
-            _("Rank"),
-            _("Full name"),
-            _("Agency or commune"),
-            _("Amount (VND)"),
-            _("Code"),
-        ],
-        [[b, t, r, n, p, f"{a:,}".replace(",", ".") if a != "" else "", c] for b, t, r, n, p, a, c in rows],
-        widths=(25, 30, 12, 50, 80, 28, 32),
-    )
-    return exports.pdf_response(pdf, f"giai-thuong-{contest.slug}-vong-{round.number}.pdf")
-
 
 # --- round summary, score buckets, item analysis -------------------------------------------------------
 
@@ -300,7 +122,7 @@ def report_round_xlsx(request, contest_id, round_id):
 def report_round_pdf(request, contest_id, round_id):
     contest, round = access.managed_round(request, contest_id, round_id)
     summary = reports.round_summary(round)
-    pdf = exports.ReportPDF(f"{contest.title} — {round.title}")
+    pdf = ReportPDF(f"{contest.title} — {round.title}")
     pdf.add_page()
     pdf.heading(_("Round summary: %(round)s") % {"round": round.title})
     pdf.paragraph(
@@ -346,7 +168,7 @@ def report_round_pdf(request, contest_id, round_id):
                 for b in summary.buckets
             ],
         )
-    return exports.pdf_response(pdf, f"tong-hop-{contest.slug}-vong-{round.number}.pdf")
+    return pdf_response(pdf, f"tong-hop-{contest.slug}-vong-{round.number}.pdf")
 
 
 @login_required

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from contests.documents.xlsx import ReportPDF
+from contests.documents.pdf import ReportPDF
 from contests.models import Award
 from contests.results import selectors as award_selectors
 from contests.rules.timer import CONTEST_TZ

@@ -21,6 +21,7 @@ import pytest
 from django.utils import translation
 
 from contests.models import AttemptQuestion, Block, Contest, DrawRule, Round
+from contests.quiz import answers
 from questionbank import services as bank_services
 from questionbank.models import Option, Question
 from questionbank.rules import OptionData, QuestionData
@@ -156,9 +157,8 @@ def wrong_tokens(attempt, position):
 
 def answer(attempt, user, *, right, now, positions=None):
     """Answer `positions` (default: all) — the first `right` of them correctly."""
-    from contests.quiz import attempts
 
     positions = positions or list(range(1, attempt.question_count + 1))
     for index, position in enumerate(positions):
         tokens = correct_tokens(attempt, position) if index < right else wrong_tokens(attempt, position)
-        attempts.save_answer(attempt=attempt, user=user, position=position, tokens=tokens, now=now)
+        answers.save_answer(attempt=attempt, user=user, position=position, tokens=tokens, now=now)

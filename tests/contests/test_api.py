@@ -8,7 +8,7 @@ import time_machine
 from django.test import Client
 
 from contests.models import Attempt, AttemptQuestion, Contest, Round
-from contests.quiz import attempts, closing
+from contests.quiz import answers, attempts, closing
 from contests.quiz.api import iso
 from questionbank.models import Option
 from tests.contests.conftest import NOW, correct_tokens, wrong_tokens
@@ -379,7 +379,7 @@ def test_my_attempts_finalises_what_expired(charlie_api, charlie, round, clock):
 def _finish(user, round, right):
     attempt = attempts.start_attempt(user=user, round=round)
     for position in range(1, right + 1):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt, user=user, position=position, tokens=correct_tokens(attempt, position)
         )
     return attempts.submit_attempt(attempt=attempt, user=user, prediction=1)

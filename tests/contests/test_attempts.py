@@ -8,7 +8,7 @@ import time_machine
 from django.core.management import call_command
 
 from contests.models import Attempt, AttemptQuestion, Contest, Round
-from contests.quiz import attempts
+from contests.quiz import answers, attempts
 from contests.rules import timer
 from questionbank.models import Option, QuestionVersion
 from tests.contests.conftest import NOW, answer, correct_tokens, make_round, wrong_tokens
@@ -146,9 +146,9 @@ def test_previews_do_not_use_up_attempts(alice, charlie, round):
 def test_it_saves_answers_and_the_last_write_wins(charlie, round):
     attempt = start(charlie, round)
     first, second = wrong_tokens(attempt, 1), correct_tokens(attempt, 1)
-    saved = attempts.save_answer(attempt=attempt, user=charlie, position=1, tokens=first, now=NOW)
+    saved = answers.save_answer(attempt=attempt, user=charlie, position=1, tokens=first, now=NOW)
     assert saved.answered_count == 1 and saved.saved_at == NOW
-    attempts.save_answer(
+    answers.save_answer(
         attempt=attempt.pk, user=charlie, position=1, tokens=second, now=NOW + timedelta(seconds=5)
     )
     row = AttemptQuestion.objects.get(attempt=attempt, position=1)
@@ -159,8 +159,8 @@ def test_it_saves_answers_and_the_last_write_wins(charlie, round):
 
 def test_an_empty_choice_clears_the_answer(charlie, round):
     attempt = start(charlie, round)
-    attempts.save_answer(attempt=attempt, user=charlie, position=2, tokens=wrong_tokens(attempt, 2), now=NOW)
-    saved = attempts.save_answer(attempt=attempt, user=charlie, position=2, tokens=[], now=NOW)
+    answers.save_answer(attempt=attempt, user=charlie, position=2, tokens=wrong_tokens(attempt, 2), now=NOW)
+    saved = answers.save_answer(attempt=attempt, user=charlie, position=2, tokens=[], now=NOW)
     assert saved.answered_count == 0
     assert AttemptQuestion.objects.get(attempt=attempt, position=2).selected == []
 
@@ -168,9 +168,7 @@ def test_an_empty_choice_clears_the_answer(charlie, round):
 def test_it_refuses_someone_elses_attempt(charlie, dan, round):
     attempt = start(charlie, round)
     with pytest.raises(attempts.AttemptNotFound):
-        attempts.save_answer(
-            attempt=attempt, user=dan, position=1, tokens=correct_tokens(attempt, 1), now=NOW
-        )
+        answers.save_answer(attempt=attempt, user=dan, position=1, tokens=correct_tokens(attempt, 1), now=NOW)
     with pytest.raises(attempts.AttemptNotFound):
         attempts.submit_attempt(attempt=attempt, user=dan, prediction=1, now=NOW)
 
@@ -178,13 +176,13 @@ def test_it_refuses_someone_elses_attempt(charlie, dan, round):
 def test_it_refuses_questions_and_choices_that_are_not_in_the_attempt(charlie, round):
     attempt = start(charlie, round)
     with pytest.raises(attempts.InvalidAnswer, match="no question 9"):
-        attempts.save_answer(attempt=attempt, user=charlie, position=9, tokens=[], now=NOW)
+        answers.save_answer(attempt=attempt, user=charlie, position=9, tokens=[], now=NOW)
     other_option = Option.objects.exclude(
         version_id=AttemptQuestion.objects.get(attempt=attempt, position=1).version_id
     ).first()
     for bad in (["nope"], [str(other_option.pk)], "abc", [1]):
         with pytest.raises(attempts.InvalidAnswer):
-            attempts.save_answer(attempt=attempt, user=charlie, position=1, tokens=bad, now=NOW)
+            answers.save_answer(attempt=attempt, user=charlie, position=1, tokens=bad, now=NOW)
     assert not AttemptQuestion.objects.filter(attempt=attempt, answered_at__isnull=False).exists()
 
 
@@ -193,10 +191,10 @@ def test_a_single_choice_question_takes_one_answer_and_multiple_takes_several(ch
     for row in attempt.questions.select_related("version"):
         tokens = [c["t"] for c in row.choices[:2]]
         if row.version.kind == "multiple":
-            attempts.save_answer(attempt=attempt, user=charlie, position=row.position, tokens=tokens, now=NOW)
+            answers.save_answer(attempt=attempt, user=charlie, position=row.position, tokens=tokens, now=NOW)
         else:
             with pytest.raises(attempts.InvalidAnswer, match="only one answer"):
-                attempts.save_answer(
+                answers.save_answer(
                     attempt=attempt, user=charlie, position=row.position, tokens=tokens, now=NOW
                 )
 
@@ -204,12 +202,12 @@ def test_a_single_choice_question_takes_one_answer_and_multiple_takes_several(ch
 def test_it_accepts_answers_within_the_grace_and_refuses_them_after(charlie, round):
     attempt = start(charlie, round)
     in_grace = attempt.deadline + timer.ANSWER_GRACE
-    attempts.save_answer(
+    answers.save_answer(
         attempt=attempt, user=charlie, position=1, tokens=correct_tokens(attempt, 1), now=in_grace
     )
     late = in_grace + timedelta(milliseconds=1)
     with pytest.raises(attempts.DeadlinePassed, match="Time is up"):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt, user=charlie, position=2, tokens=correct_tokens(attempt, 2), now=late
         )
     attempt.refresh_from_db()
@@ -217,7 +215,7 @@ def test_it_accepts_answers_within_the_grace_and_refuses_them_after(charlie, rou
     assert attempt.correct_count == 1 and attempt.answered_count == 1
     assert attempt.finished_at == attempt.deadline and attempt.duration_ms == 10 * 60_000
     with pytest.raises(attempts.DeadlinePassed):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt, user=charlie, position=2, tokens=correct_tokens(attempt, 2), now=late
         )
 
@@ -225,7 +223,7 @@ def test_it_accepts_answers_within_the_grace_and_refuses_them_after(charlie, rou
 def test_it_refuses_answers_to_a_submitted_attempt(charlie, round):
     attempt = submitted(charlie, round, right=2)
     with pytest.raises(attempts.AttemptFinished):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt, user=charlie, position=1, tokens=[], now=NOW + timedelta(minutes=5)
         )
 

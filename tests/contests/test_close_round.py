@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from contests.live import standings
 from contests.models import Attempt, AttemptQuestion, Contest, Round
-from contests.quiz import attempts, closing
+from contests.quiz import answers, attempts, closing
 from contests.rules import ranking, timer
 from contests.setup import services
 from tests.contests.conftest import NOW, OPENS, answer, correct_tokens, make_round
@@ -155,11 +155,11 @@ def test_an_attempt_in_progress_ends_at_the_close_with_its_saved_answers(alice, 
     assert (attempt.status, attempt.deadline) == (Attempt.Status.IN_PROGRESS, NOW)
 
     # Within the announced grace, an answer already on its way is still taken.
-    attempts.save_answer(
+    answers.save_answer(
         attempt=attempt, user=charlie, position=3, tokens=correct_tokens(attempt, 3), now=NOW + GRACE
     )
     with pytest.raises(attempts.DeadlinePassed, match="Time is up: answers are no longer accepted."):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt,
             user=charlie,
             position=4,
@@ -208,13 +208,13 @@ def test_an_attempt_whose_deadline_was_not_pulled_back_still_ends_at_the_close(a
     assert late.deadline > NOW + GRACE
 
     with pytest.raises(attempts.DeadlinePassed):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=late, user=charlie, position=1, tokens=correct_tokens(late, 1), now=NOW + GRACE * 2
         )
     late.refresh_from_db()
     assert (late.status, late.finished_at) == (Attempt.Status.EXPIRED, NOW)
     # The preview is not cut short, and the periodic finaliser leaves it alone.
-    attempts.save_answer(
+    answers.save_answer(
         attempt=preview, user=alice, position=1, tokens=correct_tokens(preview, 1), now=NOW + GRACE * 2
     )
     assert attempts.finalise_expired(now=NOW + GRACE * 2) == 0

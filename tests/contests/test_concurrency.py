@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from contests.models import Attempt, AttemptQuestion, Round
-from contests.quiz import attempts
+from contests.quiz import answers, attempts
 from tests.contests.conftest import NOW, correct_tokens, wrong_tokens
 from tests.factories import make_user
 
@@ -85,7 +85,7 @@ def test_the_attempt_limit_holds_under_concurrent_starts(charlie, round):
 def test_simultaneous_submits_finalise_once(charlie, round):
     attempt = attempts.start_attempt(user=charlie, round=round, now=NOW)
     for position in (1, 2, 3):
-        attempts.save_answer(
+        answers.save_answer(
             attempt=attempt,
             user=charlie,
             position=position,
@@ -124,7 +124,7 @@ def test_an_acknowledged_answer_is_never_lost_to_a_racing_finalisation(charlie, 
         for n in range(40):
             tokens = options[i][n % 2]
             try:
-                attempts.save_answer(
+                answers.save_answer(
                     attempt=attempt.pk,
                     user=charlie,
                     position=i,
