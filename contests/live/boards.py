@@ -69,23 +69,7 @@ def _where(user):
 
 def _frozen_top(round, block, moment, n):
     """Standings as of `moment` (leaderboard.frozen_entries), as (user id, live score)."""
-    scored = [
-        (
-            user_id,
-            ranking.live_score(
-                user_id=user_id,
-                correct=correct,
-                duration_ms=duration,
-                finished_at=finished,
-                opens_at=round.opens_at,
-                closes_at=round.closes_at,
-            ),
-        )
-        for _pk, user_id, _number, correct, duration, finished in leaderboard.frozen_entries(
-            round, block, moment
-        )
-    ]
-    scored.sort(key=lambda item: (item[1], item[0]))
+    scored = [(user_id, score) for _pk, user_id, score in leaderboard.frozen_entries(round, block, moment)]
     return scored[:n], len(scored)
 
 

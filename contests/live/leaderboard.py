@@ -1,9 +1,12 @@
-"""Round leaderboards over counted attempts — the database backend.
+"""Round leaderboards for the JSON API, in the one live order.
 
-A small interface (`top`, `rank_of`, `participant_count`) that a Redis
-backend can implement the same way. Order: correct answers (desc), duration
-measured by the server (asc), finish time (asc): `scoring.ranking_key`.
-Equal keys share a rank (competition ranking: 1, 2, 2, 4).
+The order is rules.ranking's (correct answers desc, server-measured duration
+asc, finish time in whole units asc, participant id asc), the same the
+WebSocket boards and the "me" message use: the live board reads the
+standings backend (the counted attempts' `live_score`, or Redis' sorted
+sets), so an entry has the same rank on every surface. No two entries share
+a rank; the final order, with the prediction question and shared places,
+is decided when the round is finalised.
 
 `block=None` means the whole round (every block); a Block limits the board
 to it. `before=<datetime>` gives the board as it stood then (a frozen board):
@@ -11,9 +14,9 @@ each person's counted attempt is chosen among their attempts finished before
 that moment, by the round's counting rule.
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from contests.live import standings
 from contests.models import Attempt, Contest
 from contests.rules import ranking, scoring
 
@@ -26,14 +29,10 @@ def _rows(round, block):
     return qs.filter(block=block) if block is not None else qs
 
 
-def _live(round, block):
-    return _rows(round, block).filter(counted=True)
-
-
 def frozen_entries(round, block, before):
     """Each person's counted attempt among those finished before `before`, in
-    ranking order (computed in Python: a frozen board is rebuilt rarely), as
-    (attempt id, user id, number, correct, duration_ms, finished_at) rows."""
+    the live order (computed in Python: a frozen board is rebuilt rarely), as
+    (attempt id, user id, live score) rows."""
     by_user = {}
     fields = ("pk", "user_id", "number", "correct_count", "duration_ms", "finished_at")
     for row in (
@@ -43,25 +42,27 @@ def frozen_entries(round, block, before):
     ):
         by_user.setdefault(row[1], []).append(row)
     chosen = []
-    for rows in by_user.values():
+    for user_id, rows in by_user.items():
         finished = [
             scoring.Finished(id=r[0], number=r[2], correct_count=r[3], duration_ms=r[4], finished_at=r[5])
             for r in rows
         ]
-        pick = scoring.counted_attempt(finished, round.counting)
-        chosen.extend(r for r in rows if r[0] == pick)
-    chosen.sort(key=lambda r: (*scoring.ranking_key(r[3], r[4], r[5]), r[1]))
+        pick = next(r for r in rows if r[0] == scoring.counted_attempt(finished, round.counting))
+        score = ranking.live_score(
+            user_id=user_id,
+            correct=pick[3],
+            duration_ms=pick[4],
+            finished_at=pick[5],
+            opens_at=round.opens_at,
+            closes_at=round.closes_at,
+        )
+        chosen.append((pick[0], user_id, score))
+    chosen.sort(key=lambda r: (r[2], r[1]))
     return chosen
 
 
-def _ranked(keys):
-    """Competition ranks for keys already in order."""
-    ranks, previous, rank = [], None, 0
-    for index, key in enumerate(keys, start=1):
-        if key != previous:
-            rank, previous = index, key
-        ranks.append(rank)
-    return ranks
+def _block_id(block):
+    return block.pk if block is not None else None
 
 
 def top(*, round, block=None, n=20, before=None):
@@ -69,17 +70,24 @@ def top(*, round, block=None, n=20, before=None):
     correct_count, question_count, score, duration_ms, finished_at."""
     n = max(0, min(int(n), MAX_N))
     if before is None:
-        attempts = list(
-            _live(round, block)
+        user_ids = [
+            u for u, _score in standings.get_backend().top(round_id=round.pk, block_id=_block_id(block), n=n)
+        ]
+        found = {
+            a.user_id: a
+            for a in _rows(round, block)
+            .filter(counted=True, user_id__in=user_ids)
             .select_related("user", "user__agency")
-            .order_by("-correct_count", "duration_ms", "finished_at", "user_id")[:n]
-        )
+        }
     else:
-        ids = [r[0] for r in frozen_entries(round, block, before)[:n]]
-        found = {a.pk: a for a in Attempt.objects.filter(pk__in=ids).select_related("user", "user__agency")}
-        attempts = [found[pk] for pk in ids]
-    keys = [scoring.ranking_key(a.correct_count, a.duration_ms, a.finished_at) for a in attempts]
+        chosen = frozen_entries(round, block, before)[:n]
+        user_ids = [u for _pk, u, _score in chosen]
+        by_pk = Attempt.objects.filter(pk__in=[pk for pk, _u, _s in chosen]).select_related(
+            "user", "user__agency"
+        )
+        found = {a.user_id: a for a in by_pk}
     masked = round.contest.name_display == Contest.NameDisplay.MASKED
+    attempts = [found[u] for u in user_ids if u in found]
     return [
         {
             "rank": rank,
@@ -92,7 +100,7 @@ def top(*, round, block=None, n=20, before=None):
             "duration_ms": a.duration_ms,
             "finished_at": a.finished_at.isoformat(timespec="milliseconds"),
         }
-        for rank, a in zip(_ranked(keys), attempts, strict=True)
+        for rank, a in enumerate(attempts, start=1)
     ]
 
 
@@ -100,28 +108,16 @@ def rank_of(*, round, user, block=None, before=None):
     """The person's rank (1 = first) on the board, or None when not on it."""
     if before is not None:
         rows = frozen_entries(round, block, before)
-        mine = next((r for r in rows if r[1] == user.pk), None)
-        if mine is None:
-            return None
-        key = scoring.ranking_key(mine[3], mine[4], mine[5])
-        return 1 + sum(1 for r in rows if scoring.ranking_key(r[3], r[4], r[5]) < key)
-    mine = _live(round, block).filter(user=user).values("correct_count", "duration_ms", "finished_at").first()
-    if mine is None:
-        return None
-    c, d, f = mine["correct_count"], mine["duration_ms"], mine["finished_at"]
-    better = (
-        Q(correct_count__gt=c)
-        | Q(correct_count=c, duration_ms__lt=d)
-        | Q(correct_count=c, duration_ms=d, finished_at__lt=f)
-    )
-    return 1 + _live(round, block).filter(better).count()
+        return next((i for i, r in enumerate(rows, start=1) if r[1] == user.pk), None)
+    found = standings.get_backend().rank_of(round_id=round.pk, block_id=_block_id(block), user_id=user.pk)
+    return None if found is None else found[0]
 
 
 def participant_count(*, round, block=None, before=None):
     """People on the board (one counted attempt each)."""
     if before is not None:
         return len(frozen_entries(round, block, before))
-    return _live(round, block).count()
+    return standings.get_backend().count(round_id=round.pk, block_id=_block_id(block))
 
 
 def display_name(user, *, masked):
