@@ -8,6 +8,7 @@ charlie — an official at a commune under Tuy Phước, no roles
 import uuid
 
 import pytest
+import redis
 
 from tests.factories import make_agency, make_user
 
@@ -52,6 +53,21 @@ def _fresh_cache(settings):
         default["KEY_PREFIX"] = namespace
     settings.CACHES = {**settings.CACHES, "default": default}
     yield
+
+
+@pytest.fixture(autouse=True)
+def _own_redis_prefix(settings):
+    """Live boards and standings in Redis (CI pass 2) under a prefix of this
+    test's own: round ids repeat from one test database to the next, so keys
+    left by an earlier test or run must never be read as this test's board."""
+    prefix = settings.REDIS_PREFIX = f"t{uuid.uuid4().hex[:10]}"
+    yield
+    if settings.REDIS_URL:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Real server processes on a fresh PostgreSQL database sharing Redis, and a
 submit that must reach a board viewer on another process.
 
-Used by tests/live/test_two_processes.py (two Daphne processes) and
+Used by tests/contests/live/test_two_processes.py (two Daphne processes) and
 tests/deploy/test_split_servers.py (Gunicorn for HTTP, Daphne for /ws/)."""
 
 import contextlib

@@ -2,9 +2,10 @@
 
 The order is rules.ranking's (correct answers desc, server-measured duration
 asc, finish time in whole units asc, participant id asc), the same the
-WebSocket boards and the "me" message use: the live board reads the
-standings backend (the counted attempts' `live_score`, or Redis' sorted
-sets), so an entry has the same rank on every surface. No two entries share
+WebSocket boards and the "me" message use, so an entry has the same rank on
+every surface. The API reads the database backend (the counted attempts'
+`live_score`), the source of truth; the boards may read Redis' sorted sets,
+which order exactly alike (a property test keeps them equal). No two entries share
 a rank; the final order, with the prediction question and shared places,
 is decided when the round is finalised.
 
@@ -22,6 +23,7 @@ from contests.rules import ranking, scoring
 
 HIDDEN, FROZEN, LIVE = "hidden", "frozen", "live"
 MAX_N = 100
+DATABASE = standings.DatabaseStandings()
 
 
 def _rows(round, block):
@@ -70,9 +72,7 @@ def top(*, round, block=None, n=20, before=None):
     correct_count, question_count, score, duration_ms, finished_at."""
     n = max(0, min(int(n), MAX_N))
     if before is None:
-        user_ids = [
-            u for u, _score in standings.get_backend().top(round_id=round.pk, block_id=_block_id(block), n=n)
-        ]
+        user_ids = [u for u, _score in DATABASE.top(round_id=round.pk, block_id=_block_id(block), n=n)]
         found = {
             a.user_id: a
             for a in _rows(round, block)
@@ -109,7 +109,7 @@ def rank_of(*, round, user, block=None, before=None):
     if before is not None:
         rows = frozen_entries(round, block, before)
         return next((i for i, r in enumerate(rows, start=1) if r[1] == user.pk), None)
-    found = standings.get_backend().rank_of(round_id=round.pk, block_id=_block_id(block), user_id=user.pk)
+    found = DATABASE.rank_of(round_id=round.pk, block_id=_block_id(block), user_id=user.pk)
     return None if found is None else found[0]
 
 
@@ -117,7 +117,7 @@ def participant_count(*, round, block=None, before=None):
     """People on the board (one counted attempt each)."""
     if before is not None:
         return len(frozen_entries(round, block, before))
-    return standings.get_backend().count(round_id=round.pk, block_id=_block_id(block))
+    return DATABASE.count(round_id=round.pk, block_id=_block_id(block))
 
 
 def display_name(user, *, masked):

@@ -37,7 +37,7 @@ from datetime import timedelta
 from accounts.models import User
 from contests.setup import demo
 from contests.models import Contest
-from tests.awards.conftest import entry
+from tests.contests.results.conftest import entry
 contest = Contest.objects.get(slug=demo.SLUG)
 week1 = contest.rounds.get(number=1)
 blocks = {b.code: b for b in contest.blocks.all()}

@@ -20,16 +20,23 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import translation
 
-from contests.models import AttemptQuestion, Block, Contest, DrawRule, Round
+from contests.models import AttemptQuestion, Block, DrawRule, Round
 from contests.quiz import answers
 from questionbank import services as bank_services
 from questionbank.models import Option, Question
 from questionbank.rules import OptionData, QuestionData
+from tests.builders import make_contest
 from tests.factories import make_user
 
 NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # Tuesday 10:00 in Việt Nam
 OPENS = NOW - timedelta(days=1)
 CLOSES = NOW + timedelta(days=6)
+
+# The contest of `contest` (built with tests.builders.make_contest, which
+# conftest re-exports for the modules that import it from here).
+SLUG = "cchc-thu"
+TITLE = "Cuộc thi tìm hiểu cải cách hành chính"
+RULES_TEXT = "## Thể lệ\n\nMỗi tuần **20 câu hỏi**.\n\n<script>alert(1)</script>"
 
 
 @pytest.fixture
@@ -90,20 +97,6 @@ def bank(tree, alice, rita, topic):
     return make_bank(author=alice, reviewer=rita, owner=tree["snv"], topic=topic)
 
 
-def make_contest(owner, **fields):
-    values = {
-        "owner_agency": owner,
-        "title": "Cuộc thi tìm hiểu cải cách hành chính",
-        "slug": "cchc-thu",
-        "rules_text": "## Thể lệ\n\nMỗi tuần **20 câu hỏi**.\n\n<script>alert(1)</script>",
-        "status": Contest.Status.PUBLISHED,
-        "audience_officials": True,
-        "audience_citizens": True,
-    }
-    values.update(fields)
-    return Contest.objects.create(**values)
-
-
 def make_round(contest, *, topic, number=1, count=5, opens=OPENS, closes=CLOSES, **fields):
     values = {
         "title": f"Tuần {number}",
@@ -123,7 +116,7 @@ def make_round(contest, *, topic, number=1, count=5, opens=OPENS, closes=CLOSES,
 
 @pytest.fixture
 def contest(tree):
-    contest = make_contest(tree["snv"])
+    contest = make_contest(tree["snv"], slug=SLUG, title=TITLE, rules_text=RULES_TEXT)
     Block.objects.create(contest=contest, name="CBCCVC", code="cbccvc", participant_kind=Block.Kind.OFFICIAL)
     Block.objects.create(
         contest=contest, name="Người dân", code="nguoi-dan", participant_kind=Block.Kind.CITIZEN, position=1
