@@ -1,5 +1,8 @@
 """Answer saves over HTTP: the hot path at deadline spikes.
 
+(Over 600 lines on purpose: one benchmark is one script a reader follows top to
+bottom, with its configurations, phases and report.)
+
 One command, bounded in time (about 3 minutes), loopback only:
 
     python bench/bench_answer_saves.py [--seconds 15] [--slices 3] [--concurrency 32] [--participants 120]

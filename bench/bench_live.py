@@ -1,5 +1,8 @@
 """Live boards benchmark: how many board viewers a 2-core box holds.
 
+(Over 600 lines on purpose: one benchmark is one script a reader follows top to
+bottom, with its scenarios, servers and report; its shared helpers are bench/live/.)
+
 One command, bounded in time, loopback only:
 
     python bench/bench_live.py            # full run (≤ 15 min), writes bench/results/live.{json,md}

@@ -1,4 +1,5 @@
-"""The final order of a round: the ranking chain, its canonical form and hash.
+"""The final order of a round: the ranking chain, its canonical form and hash
+(the canonical encoding is canonical.py; the chain in words, chain_words.py).
 
 Pure: plain values in, plain values out, no ORM. The award services read the
 attempts, call `finalise`, and store what it returns.
@@ -263,9 +264,6 @@ class ResultSet:
 
 def _block_sort(block_id):
     return (block_id is not None, block_id or 0)
-
-
-# --- canonical values -----------------------------------------------------------------
 
 
 # --- the prediction's actual value ------------------------------------------------------
@@ -572,6 +570,3 @@ def _decided_order(group, decisions):
             ordered = [u for u in decision.user_ids if u in users]
             return {u: n for n, u in enumerate(ordered)}
     return None
-
-
-# --- words --------------------------------------------------------------------------------
