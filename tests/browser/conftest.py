@@ -4,6 +4,11 @@ The server runs the same settings as production would with this machine's
 configuration: SQLite (a file) with no variables, or a fresh PostgreSQL
 database plus Redis when DATABASE_URL / REDIS_URL are set. Chromium is
 Debian's (`/usr/bin/chromium`), driven by Playwright.
+
+`page.wait_for_function` predicates are written as functions ("() => …"):
+Playwright evaluates a plain expression anew with `eval` on every poll, which
+the site's Content-Security-Policy forbids, so a predicate that is not true at
+once failed with an EvalError; a function is evaluated once, then called.
 """
 
 import os

@@ -46,7 +46,7 @@ def test_a_citizen_signs_up_verifies_and_completes_the_profile(phone, site):
     phone.check("input[name=kind][value=citizen]")
     assert phone.is_hidden("#id_agency")  # officials only
     phone.select_option("#id_province_code", "52")
-    phone.wait_for_function("document.querySelectorAll('#id_ward_code option').length > 50")
+    phone.wait_for_function("() => document.querySelectorAll('#id_ward_code option').length > 50")
     phone.select_option("#id_ward_code", label="Phường Quy Nhơn")
     phone.click("form.stacked-form button[type=submit]")
     phone.wait_for_selector(".message-success")

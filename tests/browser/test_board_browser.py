@@ -31,7 +31,7 @@ def test_a_second_windows_board_updates_when_the_first_submits(browser, site):
         board.click("nav.board-tabs >> text=Người dân")
         board.wait_for_selector("section.board[data-connection=live]")
         # The socket opens before its first snapshot is drawn: wait for the count.
-        board.wait_for_function("document.querySelector('[data-participants]').textContent !== ''")
+        board.wait_for_function("() => document.querySelector('[data-participants]').textContent !== ''")
         before = board.inner_text("[data-participants]")
 
         csrf = next(c["value"] for c in participant.cookies() if c["name"] == "csrftoken")

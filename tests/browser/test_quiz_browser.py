@@ -109,7 +109,7 @@ def test_a_citizen_takes_the_round_through_a_reload_a_killed_server_and_a_droppe
     ready(phone)
     unchecked = [p for p in range(1, 15) if not checked(phone, p)]
     assert not unchecked, (unchecked, queued(phone, attempt_id), stored(site, attempt_id))
-    phone.wait_for_function(f"localStorage.getItem('ttt-quiz-{attempt_id}') === null", timeout=45_000)
+    phone.wait_for_function(f"() => localStorage.getItem('ttt-quiz-{attempt_id}') === null", timeout=45_000)
     assert phone.is_hidden("#offline-banner")
     assert stored(site, attempt_id)[:2] == ["in_progress", "14"]
 

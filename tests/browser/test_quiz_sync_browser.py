@@ -52,7 +52,7 @@ def test_the_page_keeps_its_newer_answer_and_follows_an_earlier_end(phone, site)
         [f"ttt-quiz-{attempt_id}", json.dumps({str(position): [token]})],
     )
     phone.reload(wait_until="domcontentloaded")
-    phone.wait_for_function("document.querySelector('#quiz-form.is-enhanced') !== null")
+    phone.wait_for_function("() => document.querySelector('#quiz-form.is-enhanced') !== null")
     for _ in range(200):  # the two requests are intercepted as the page starts
         if "save" in held and "read" in held:
             break
