@@ -3,6 +3,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from vietnam_provinces import Province, Ward
 
@@ -197,3 +198,78 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_role_display()} · {self.agency}"
+
+
+class AppendOnlyError(Exception):
+    """An audit entry was to be changed or deleted: the log only grows."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Refuses the bulk writes that would rewrite history."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    """One organiser action that changed something, or one download of
+    personal data: who, when, what, the changed fields before and after.
+
+    Written only by `accounts.audit.record`, inside the transaction of the
+    change it records (a refused or rolled-back change leaves no entry).
+    Append-only: saving an existing entry, `delete()` and the queryset's
+    `update()` / `delete()` raise AppendOnlyError; on PostgreSQL a trigger
+    refuses UPDATE and DELETE as well (migration 0002), except clearing
+    `actor` or `agency` when that user or agency is deleted (`actor_name`
+    keeps who it was).
+    """
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    actor = models.ForeignKey(
+        User, verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The actor's name (or e-mail) at the time; stays if the account goes.
+    actor_name = models.CharField(_("who (name)"), max_length=254, blank=True)
+    # A code from accounts.audit.ACTIONS, "<kind>.<verb>".
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    # contests.Contest's id as a plain number: accounts may not import contests,
+    # and the entry outlives the contest.
+    contest_id = models.PositiveBigIntegerField(_("contest id"), null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The contest's audit page and export: contest_id = …, newest first.
+            models.Index(fields=["contest_id", "at"], name="audit_contest_at_idx"),
+            # The site admin's list: every entry, newest first.
+            models.Index(fields=["at"], name="audit_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} · {self.actor_name or '—'} · {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries cannot be changed")
+        # Always an INSERT: a new instance given an existing pk must not
+        # overwrite that entry.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries cannot be deleted")

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import ReadOnlyAdmin
 from questionbank import services
 from questionbank.filtering import search_words
 from questionbank.models import ImportBatch, Option, Question, QuestionVersion, StatusChange, Tag, Topic
@@ -161,7 +162,7 @@ class OptionInline(admin.TabularInline):
 
 
 @admin.register(QuestionVersion)
-class QuestionVersionAdmin(admin.ModelAdmin):
+class QuestionVersionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "question", "number", "created_by", "created_at", "used_at"]
     list_filter = ["kind", ("used_at", admin.EmptyFieldListFilter)]
     search_fields = ["text", "=question__id"]
@@ -169,36 +170,18 @@ class QuestionVersionAdmin(admin.ModelAdmin):
     inlines = [OptionInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     list_display = ["question", "from_status", "to_status", "actor", "created_at", "comment"]
     list_filter = ["to_status", "from_status"]
     search_fields = ["=question__id", "comment", "actor__email"]
     list_select_related = ["question", "actor"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]

@@ -38,10 +38,14 @@ def row_template(model, values, varying):
     every NOT NULL column (fields added later get their default or an empty one)."""
     from django.db import models
 
-    columns, parts = [], []
+    columns, parts, generated = [], [], {}
     for field in model._meta.concrete_fields:
         columns.append(field.column)
         if field.attname in varying:
+            parts.append(None)
+            continue
+        if field.unique and callable(field.default) and field.attname not in values:
+            generated[field.attname] = field.default  # a fresh value per row (e.g. entry codes)
             parts.append(None)
             continue
         if field.attname in values:
@@ -64,6 +68,8 @@ def row_template(model, values, varying):
     names = [f.attname for f in model._meta.concrete_fields]
 
     def row(**row_values):
+        for name, default in generated.items():
+            row_values.setdefault(name, default())
         return (
             "\t".join(
                 p if p is not None else copy_text(row_values[n]) for n, p in zip(names, parts, strict=True)

@@ -8,15 +8,14 @@ public board shows: rank, (masked) name, agency or commune, correct
 answers, time.
 """
 
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import User
 from contests.live import leaderboard, standings
-from contests.models import Attempt, Block, Contest, Round
-from contests.rules import ranking
-from contests.setup import audience
+from contests.models import Block, Contest, Round
+from contests.rules import collective, ranking
+from contests.setup import audience, counting
 
 TOP_N = 20
 
@@ -159,24 +158,28 @@ def my_standing(*, round, block_id, user):
 
 
 def turnout_board(*, contest_id, now=None):
+    """Each audience agency's distinct participants against its headcount,
+    counted as the participation report counts them (contests.setup.counting:
+    valid entries only; sub-agencies' people for their parent when the contest
+    says so); the rate in percent, half-up to one decimal."""
     now = now or timezone.now()
     contest = Contest.objects.select_related("owner_agency").get(pk=contest_id)
-    finished = Attempt.objects.filter(round__contest=contest, is_preview=False).exclude(
-        status=Attempt.Status.IN_PROGRESS
-    )
-    by_agency = dict(
-        finished.filter(user__kind=User.Kind.OFFICIAL)
-        .values_list("user__agency_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    )
-    citizens = finished.filter(user__kind=User.Kind.CITIZEN).values("user_id").distinct().count()
+    subtree = contest.count_subagencies
+    by_agency = counting.participants_by_agency(contest=contest, subtree=subtree)
+    agencies = list(audience.audience_agencies(contest).only("id", "name", "headcount", "path"))
+    heads = counting.headcounts(agencies, subtree=subtree)
+    valid = counting.valid_attempts(round__contest=contest)
     rows = []
-    for agency in audience.audience_agencies(contest).only("id", "name", "headcount", "path"):
-        people = by_agency.get(agency.pk, 0)
-        rate = round(100 * people / agency.headcount, 1) if agency.headcount else None
+    for agency in agencies:
+        people, headcount = by_agency.get(agency.pk, 0), heads[agency.pk]
+        rate = collective.percent(people, headcount, places=1)
         rows.append(
-            {"agency": agency.name, "participants": people, "headcount": agency.headcount, "rate": rate}
+            {
+                "agency": agency.name,
+                "participants": people,
+                "headcount": headcount,
+                "rate": None if rate is None else float(rate),
+            }
         )
     rows.sort(key=lambda r: (-(r["rate"] or 0), -r["participants"], r["agency"]))
     return {
@@ -184,7 +187,7 @@ def turnout_board(*, contest_id, now=None):
         "board": turnout_key(contest_id=contest.pk),
         "contest": {"id": contest.pk, "title": contest.title},
         "generated_at": now.isoformat(),
-        "officials": sum(by_agency.values()),
-        "citizens": citizens,
+        "officials": valid.filter(user__kind=User.Kind.OFFICIAL).values("user_id").distinct().count(),
+        "citizens": valid.filter(user__kind=User.Kind.CITIZEN).values("user_id").distinct().count(),
         "agencies": rows,
     }

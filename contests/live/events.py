@@ -51,12 +51,19 @@ def round_closed(round, *, rescored):
     were recomputed (`rescored`), the standings backend reloads them; its boards
     and its contest's are marked changed. (An attempt started concurrently with
     the old close still ends at the new one: rules.timer.effective_deadline.)"""
+    standings_changed(round, reload=rescored)
+
+
+def standings_changed(round, *, reload=True):
+    """After commit: many standings of `round` changed at once (closing early
+    rescored them, or finalisation chose each person's counted attempt): the
+    standings backend reloads the round and its boards are marked changed."""
     try:
-        if rescored:
+        if reload:
             standings.get_backend().rebuild_round(round_id=round.pk)
         live.bump(round_scope(round.pk))
         live.bump(contest_scope(round.contest_id))
-    except Exception:  # the round is closed; boards can be rebuilt
+    except Exception:  # the results are saved; boards can be rebuilt
         log.exception("could not refresh the live boards of round %s", round.pk)
 
 

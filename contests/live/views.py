@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from contests.live import boards
 from contests.models import Block, Contest, Round
+from contests.setup import rules_text
 
 
 def board_labels():
@@ -63,7 +64,7 @@ def round_board(request, round_id):
             "round": round,
             "contest": round.contest,
             "blocks": blocks,
-            "block": block,
+            "board_block": block,
             "ws_path": ws_path,
             "snapshot_url": snapshot_url,
             "big_screen": request.GET.get("screen") == "1",
@@ -112,6 +113,7 @@ def turnout_board(request, contest_id):
             "snapshot_url": request.path + "snapshot.json",
             "big_screen": request.GET.get("screen") == "1",
             "board_labels": board_labels(),
+            "counting": rules_text.counting_in_words(contest),
         },
     )
 

@@ -2,6 +2,7 @@
 re-exports them all: `from contests.models import Contest` works everywhere."""
 
 from contests.models.attempt import Attempt, AttemptQuestion
+from contests.models.check import WinnerCheck
 from contests.models.collective import CollectivePrize, CollectivePublication, CollectiveQuota, CollectiveTier
 from contests.models.contest import Block, Contest, DrawRule, Round
 from contests.models.prize import Award, PrizeTable, PrizeTier, Publication
@@ -27,4 +28,5 @@ __all__ = [
     "RoundResult",
     "Standing",
     "TieDecision",
+    "WinnerCheck",
 ]

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from contests.models.contest import Block, Round
+from contests.rules import codes
 from questionbank.models import QuestionVersion
 
 
@@ -35,6 +36,10 @@ class Attempt(models.Model):
         max_digits=6, decimal_places=2, default=0, help_text=_("Percent of questions correct.")
     )
     prediction = models.DecimalField(max_digits=16, decimal_places=4, null=True, blank=True)
+    # The entry's public code in published results (never a database id).
+    entry_code = models.CharField(
+        _("entry code"), max_length=12, unique=True, default=codes.new_entry_code, editable=False
+    )
     # Maintained when attempts finalise: the attempt that represents this
     # participant in the round's ranking (by the round's counting rule).
     counted = models.BooleanField(default=False)

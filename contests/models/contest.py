@@ -60,6 +60,17 @@ class Contest(models.Model):
     name_display = models.CharField(
         _("names on public boards"), max_length=10, choices=NameDisplay.choices, default=NameDisplay.MASKED
     )
+    # How people count for agencies on the turnout board, the participation
+    # report and collective prizes (contests.setup.counting).
+    count_subagencies = models.BooleanField(
+        _("count the people of sub-agencies for their parent agency"),
+        default=False,
+        help_text=_(
+            "Off: each agency counts only its own people against its own headcount. On: an agency's "
+            "participants include those of every agency below it, against its headcount plus those of "
+            "its active sub-agencies."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

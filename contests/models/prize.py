@@ -1,15 +1,21 @@
 """Prize tables and their tiers, publications of a round's winners, and the
 awards (with their certificate codes) a publication gives."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contests.models.result import RoundResult, Standing
+from contests.rules import prizes
+
+# The longest complaint window a publication may have, in days.
+MAX_COMPLAINT_DAYS = 60
 
 
 class PrizeTable(models.Model):
@@ -34,6 +40,17 @@ class PrizeTable(models.Model):
     boundary_ties = models.CharField(
         _("ties at a prize boundary"), max_length=10, choices=BoundaryTies.choices, default=BoundaryTies.BOARD
     )
+    # The minimum for any prize of the table (contests.rules.prizes.Minimum).
+    min_score = models.DecimalField(
+        _("minimum score for a prize (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: no minimum score."),
+    )
+    require_all_correct = models.BooleanField(_("a prize needs every answer correct"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -60,10 +77,18 @@ class PrizeTable(models.Model):
                 condition=Q(round__isnull=True, block__isnull=True),
                 name="prize_table_contest",
             ),
+            models.CheckConstraint(
+                condition=Q(min_score__isnull=True) | Q(min_score__gte=0, min_score__lte=100),
+                name="prize_table_min_score_percent",
+            ),
         ]
 
     def __str__(self):
         return f"{self.contest_id}/{self.round_id or '*'}/{self.block_id or '*'}"
+
+    @property
+    def minimum(self):
+        return prizes.Minimum(score=self.min_score, all_correct=self.require_all_correct)
 
 
 class PrizeTier(models.Model):
@@ -97,17 +122,33 @@ class Publication(models.Model):
 
     round = models.ForeignKey("contests.Round", on_delete=models.PROTECT, related_name="publications")
     result = models.ForeignKey(RoundResult, on_delete=models.PROTECT, related_name="publications")
+    # Version N of the round's published winners (1, 2, …); every version stays public.
+    version = models.PositiveIntegerField(default=1)
+    # SHA-256 of `bundle`, the published results.json (see results/bundle.py).
     sha256 = models.CharField(max_length=64)
+    bundle = models.TextField(blank=True, help_text=_("The canonical results.json, exactly as hashed."))
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     published_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)
+    # Days after publishing during which complaints are heard (0 = none); the
+    # result is final after them. Not in the bundle: it was hashed at publish.
+    complaint_days = models.PositiveSmallIntegerField(
+        _("complaint window (days)"), default=0, validators=[MaxValueValidator(MAX_COMPLAINT_DAYS)]
+    )
 
     class Meta:
         verbose_name = _("publication of winners")
         verbose_name_plural = _("publications of winners")
         ordering = ["round", "-published_at", "-id"]
+        constraints = [
+            # A second publish racing the first gets an IntegrityError, never a duplicate version.
+            models.UniqueConstraint(fields=["round", "version"], name="publication_unique_version"),
+            models.CheckConstraint(
+                condition=Q(complaint_days__lte=MAX_COMPLAINT_DAYS), name="publication_complaint_days_max"
+            ),
+        ]
         indexes = [
             # The current publication of a round: the latest.
             models.Index(fields=["round", "-published_at"], name="publication_latest_idx"),
@@ -115,6 +156,14 @@ class Publication(models.Model):
 
     def __str__(self):
         return f"{self.round_id} @ {self.published_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def final_at(self):
+        """When the complaint window closes (the publication time when there is none)."""
+        return self.published_at + timedelta(days=self.complaint_days)
+
+    def is_final(self, now):
+        return now >= self.final_at
 
 
 class Award(models.Model):
@@ -132,7 +181,9 @@ class Award(models.Model):
     tier_name = models.CharField(max_length=60)
     amount = models.DecimalField(max_digits=14, decimal_places=0, default=Decimal(0))
     points = models.PositiveSmallIntegerField(default=0)
-    code = models.CharField(max_length=20, unique=True)
+    # The certificate code: kept by a winner who keeps the prize in a later
+    # version, so one code may stand in several publications (once in each).
+    code = models.CharField(max_length=20)
     emailed_at = models.DateTimeField(null=True, blank=True)
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
@@ -144,8 +195,11 @@ class Award(models.Model):
         ordering = ["publication", "block", "tier_position", "rank", "id"]
         constraints = [
             models.UniqueConstraint(fields=["publication", "user"], name="award_one_per_publication"),
+            models.UniqueConstraint(fields=["publication", "code"], name="award_code_once_per_publication"),
         ]
         indexes = [
+            # Certificate verification: every award a code identifies, newest first.
+            models.Index(fields=["code", "-id"], name="award_code_idx"),
             # One prize per person per contest: the prizes a person already holds.
             models.Index(fields=["user", "round"], name="award_user_round_idx"),
         ]

@@ -96,6 +96,10 @@ class RoundResult(models.Model):
     prediction_actual = models.JSONField(default=dict, help_text=_("Frozen at the first finalisation."))
     disqualified = models.JSONField(default=list)
     sha256 = models.CharField(max_length=64)
+    # Orders full ties that survive the whole chain (SHA-256 of seed and entry
+    # code); drawn at the first finalisation, published, reused by every later
+    # version. Empty for results of format 1.
+    seed = models.CharField(max_length=64, blank=True)
     entries = models.PositiveIntegerField(default=0)
     unresolved_ties = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -122,13 +126,13 @@ class RoundResult(models.Model):
 
     def header(self):
         """The canonical header (see canonical.header_dict)."""
-        return {
-            "format": canonical.FORMAT_VERSION,
-            "round": self.round_id,
-            "policy": self.policy,
-            "actual": self.prediction_actual,
-            "disqualified": self.disqualified,
-        }
+        return canonical.header(
+            seed=self.seed,
+            policy=self.policy,
+            actual=self.prediction_actual,
+            disqualified=self.disqualified,
+            legacy_round_id=None if self.seed else self.round_id,
+        )
 
 
 class Standing(models.Model):

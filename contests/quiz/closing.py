@@ -10,7 +10,9 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from accounts import audit
 from contests.live import events
 from contests.models import Attempt, Round
 from contests.quiz import attempts
@@ -19,6 +21,9 @@ from contests.setup import checks
 from contests.setup.services import ContestError, lock_contest, require_manager
 
 log = logging.getLogger(__name__)
+
+# What the audit entry of an early close keeps, before and after.
+AUDITED = ["closes_at", "closed_early_at", "closed_early_by", "freeze_at"]
 
 
 @transaction.atomic
@@ -34,7 +39,8 @@ def close_round(*, actor, round, now=None, check_permission=True):
     freezes no later than it closes. Practice rounds close the same way (their
     attempts end at the round's close). The round keeps when and by whom it
     was closed early (`closed_early_at`, `closed_early_by`); the planned close
-    it replaced goes to the log.
+    it replaced goes to the log and to the audit log (`round.close`, with the
+    times before and after).
     """
     now = now or timezone.now()
     current_contest = lock_contest(round.contest)
@@ -46,6 +52,7 @@ def close_round(*, actor, round, now=None, check_permission=True):
     if problems:
         raise ContestError([("", p) for p in problems])
     old_unit = _finish_unit(current)
+    before = audit.snapshot(current, AUDITED)
     planned = current.closes_at
     current.closes_at = now
     current.closed_early_at = now
@@ -57,6 +64,20 @@ def close_round(*, actor, round, now=None, check_permission=True):
     rescored = old_unit != _finish_unit(current)
     if rescored:
         _rescore_live(current)
+    audit.record(
+        actor=actor,
+        action="round.close",
+        obj=current,
+        contest=current_contest,
+        summary=ngettext(
+            "%(round)s: %(n)d attempt in progress ended.",
+            "%(round)s: %(n)d attempts in progress ended.",
+            ended,
+        )
+        % {"round": checks.round_label(current), "n": ended},
+        before=before,
+        after=audit.snapshot(current, AUDITED),
+    )
     log.info(
         "round %s closed early at %s (planned %s) by user %s; %d attempts in progress ended",
         current.pk,

@@ -14,7 +14,7 @@ from contests.live import leaderboard
 from contests.models import Attempt, AttemptQuestion, Round
 from contests.quiz import api, attempts, selectors
 from contests.rules import timer
-from contests.setup import access, audience
+from contests.setup import access, audience, rules_text
 from questionbank.models import Option
 
 
@@ -84,6 +84,7 @@ def contest_detail(request, slug):
         {
             "contest": contest,
             "rules": selectors.rules_html(contest),
+            "counting": rules_text.counting_in_words(contest) if contest.audience_officials else "",
             "rows": _round_rows(request, contest, rounds, now),
             "problems": problems,
             "grace_note": grace_note(),

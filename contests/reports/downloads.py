@@ -1,6 +1,7 @@
 """A round's results and winners as files for organisers: the full results
 workbook (every entry with its criteria) and the winners list (xlsx, PDF).
-Access as every report: organisers over the contest's owning agency."""
+Access as every report: organisers over the contest's owning agency. They
+hold personal data: each download is an entry of the audit log."""
 
 import json
 
@@ -10,9 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import audit
 from contests.documents import xlsx as exports
 from contests.documents.pdf import ReportPDF, pdf_response
 from contests.models import Block, RoundResult, Standing
+from contests.results import checks
 from contests.results import selectors as award_selectors
 from contests.rules import chain_words
 from contests.rules.timer import CONTEST_TZ
@@ -92,15 +95,19 @@ def report_results_xlsx(request, contest_id, round_id):
         rows=rows(),
         widths=[14, 9, 7, 28, 28, 30, 10, 8, 8, 12, 20, 12, 10, 7],
     )
-    return exports.xlsx_response(
-        f"ket-qua-{contest.slug}-vong-{round.number}-v{result.version}.xlsx", [sheet]
+    filename = f"ket-qua-{contest.slug}-vong-{round.number}-v{result.version}.xlsx"
+    audit.record(
+        actor=request.user, action="export.results_xlsx", obj=result, contest=contest, summary=filename
     )
+    return exports.xlsx_response(filename, [sheet])
 
 
 def _winner_rows(round):
-    """(title, [row]) of the published winners, else of the proposal."""
+    """(title, [row]) of the published winners, else of the proposal. The last
+    column flags the published winners whose identity nobody has checked."""
     publication = award_selectors.latest_publication(round)
     if publication is not None:
+        latest = checks.latest_checks(round)
         rows = [
             [
                 a.block.name if a.block else "",
@@ -110,6 +117,7 @@ def _winner_rows(round):
                 award_selectors.public_place(a.user),
                 a.amount,
                 a.code,
+                checks.check_label(latest.get(a.user_id)),
             ]
             for a in award_selectors.published_awards(publication)
         ]
@@ -129,6 +137,7 @@ def _winner_rows(round):
                     s.user.full_name or s.user.email,
                     award_selectors.public_place(s.user),
                     proposed.tier.amount if proposed.tier else "",
+                    "",
                     "",
                 ]
             )
@@ -152,11 +161,16 @@ def report_winners_xlsx(request, contest_id, round_id):
             _("Agency or commune"),
             _("Amount (VND)"),
             _("Certificate code"),
+            _("Identity checked"),
         ],
         rows=rows,
-        widths=[14, 20, 7, 30, 36, 14, 16],
+        widths=[14, 20, 7, 30, 36, 14, 16, 16],
     )
-    return exports.xlsx_response(f"giai-thuong-{contest.slug}-vong-{round.number}.xlsx", [sheet])
+    filename = f"giai-thuong-{contest.slug}-vong-{round.number}.xlsx"
+    audit.record(
+        actor=request.user, action="export.winners_xlsx", obj=round, contest=contest, summary=filename
+    )
+    return exports.xlsx_response(filename, [sheet])
 
 
 @login_required
@@ -187,8 +201,16 @@ def report_winners_pdf(request, contest_id, round_id):
             _("Agency or commune"),
             _("Amount (VND)"),
             _("Code"),
+            _("Identity checked"),
         ],
-        [[b, t, r, n, p, f"{a:,}".replace(",", ".") if a != "" else "", c] for b, t, r, n, p, a, c in rows],
-        widths=(25, 30, 12, 50, 80, 28, 32),
+        [
+            [b, t, r, n, p, f"{a:,}".replace(",", ".") if a != "" else "", c, k]
+            for b, t, r, n, p, a, c, k in rows
+        ],
+        widths=(25, 30, 12, 50, 58, 28, 32, 22),
     )
-    return pdf_response(pdf, f"giai-thuong-{contest.slug}-vong-{round.number}.pdf")
+    filename = f"giai-thuong-{contest.slug}-vong-{round.number}.pdf"
+    audit.record(
+        actor=request.user, action="export.winners_pdf", obj=round, contest=contest, summary=filename
+    )
+    return pdf_response(pdf, filename)

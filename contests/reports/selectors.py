@@ -4,7 +4,10 @@ rankings and the periodic report for the Department of Home Affairs.
 
 Reads only. "Participants" are distinct persons with a valid entry: a
 finished attempt that is not a preview and not disqualified. Agencies count
-their own members (not their sub-agencies'), against their own headcount.
+their own members against their own headcount or, with the contest's
+`count_subagencies`, their sub-agencies' too (contests.setup.counting, the
+rule the turnout board and collective prizes share). Rates are
+`rules.collective.percent` (half-up).
 """
 
 from collections import defaultdict
@@ -29,7 +32,7 @@ from contests.models import (
 from contests.results import selectors as award_selectors
 from contests.rules import collective
 from contests.rules.timer import CONTEST_TZ
-from contests.setup import audience
+from contests.setup import audience, counting
 from questionbank.models import Option, Question
 
 DEFAULT_THRESHOLD = Decimal(50)
@@ -223,6 +226,7 @@ class Participation:
     worst: list
     total_headcount: int
     total_participants: int
+    subtree: bool = False  # sub-agencies' people count for their parent (contest.count_subagencies)
 
     @property
     def rate(self):
@@ -238,20 +242,25 @@ SORTS = {
 
 
 def participation(*, contest, round=None, threshold=DEFAULT_THRESHOLD, sort="-rate", agencies=None):
-    """Participation of each audience agency: distinct participants vs headcount.
+    """Participation of each audience agency: distinct participants vs headcount
+    (with or without sub-agencies, as the contest counts). The totals count
+    each person and each agency's own headcount once.
     `sort`: name, headcount, participants or rate, "-" for descending."""
     agencies = list(
         (agencies if agencies is not None else audience.audience_agencies(contest)).order_by("path")
     )
-    counts = award_selectors.participants_by_agency(contest=contest, round=round)
+    subtree = contest.count_subagencies
+    counts = counting.participants_by_agency(contest=contest, round=round, subtree=subtree)
+    own = counting.participants_by_agency(contest=contest, round=round, subtree=False) if subtree else counts
+    heads = counting.headcounts(agencies, subtree=subtree)
     rows = []
     for agency in agencies:
         n = counts.get(agency.pk, 0)
-        rate = collective.percent(n, agency.headcount)
+        rate = collective.percent(n, heads[agency.pk])
         rows.append(
             AgencyRow(
                 agency=agency,
-                headcount=agency.headcount,
+                headcount=heads[agency.pk],
                 participants=n,
                 rate=rate,
                 below=rate is not None and rate < threshold,
@@ -267,18 +276,23 @@ def participation(*, contest, round=None, threshold=DEFAULT_THRESHOLD, sort="-ra
         threshold=threshold,
         best=sorted((r for r in rated if r.rate == best_rate), key=SORTS["name"]),
         worst=sorted((r for r in rated if r.rate == worst_rate), key=SORTS["name"]) if len(rated) > 1 else [],
-        total_headcount=sum(r.headcount for r in rows),
-        total_participants=sum(r.participants for r in rows),
+        total_headcount=sum(a.headcount for a in agencies),
+        total_participants=sum(own.get(a.pk, 0) for a in agencies),
+        subtree=subtree,
     )
 
 
 def non_participants(*, contest, agency, round=None):
-    """Active officials of the agency with no valid entry in the contest (or round)."""
+    """Active officials who count for the agency (its own, and with the
+    contest's `count_subagencies` those of its active sub-agencies) with no
+    valid entry in the contest (or round)."""
     filters = {"round__contest": contest} if round is None else {"round": round}
-    took_part = award_selectors.valid_attempts(**filters).filter(user=OuterRef("pk"))
+    took_part = counting.valid_attempts(**filters).filter(user=OuterRef("pk"))
+    members = counting.people_filter([agency], subtree=contest.count_subagencies, prefix="")
     return (
-        User.objects.filter(agency=agency, kind=User.Kind.OFFICIAL, is_active=True)
+        User.objects.filter(members, kind=User.Kind.OFFICIAL, is_active=True)
         .exclude(Exists(took_part))
+        .select_related("agency")
         .order_by("full_name", "pk")
     )
 

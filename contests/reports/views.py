@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts import audit
 from accounts.models import Agency
 from accounts.selectors import can_manage_agency, managed_agencies
 from contests.documents import charts
@@ -25,7 +26,7 @@ from contests.models import Contest, Round
 from contests.reports import selectors as reports
 from contests.rules import collective as formulas
 from contests.rules.timer import CONTEST_TZ
-from contests.setup import access, audience
+from contests.setup import access, audience, rules_text
 
 # --- round summary, score buckets, item analysis -------------------------------------------------------
 
@@ -268,6 +269,7 @@ def report_participation(request, contest_id):
             "sort": sort,
             "managed": managed,
             "chart": chart,
+            "counting": rules_text.counting_in_words(contest),
         },
     )
 
@@ -287,6 +289,7 @@ def report_participation_xlsx(request, contest_id):
             (_("Sorted by"), sort),
             (_("Best"), ", ".join(r.agency.name for r in data.best)),
             (_("Worst"), ", ".join(r.agency.name for r in data.worst)),
+            (_("Counting"), rules_text.counting_in_words(contest)),
         ],
         columns=[
             _("Agency"),
@@ -330,6 +333,7 @@ def report_agency_members(request, contest_id, agency_id):
             "agency": agency,
             "round": round,
             "people": people,
+            "counting": rules_text.counting_in_words(contest),
             "can_manage": audience.can_manage_contest(user=request.user, contest=contest),
         },
     )
@@ -343,12 +347,25 @@ def report_agency_members_xlsx(request, contest_id, agency_id):
     sheet = exports.Sheet(
         title=_("Not taken part"),
         heading=_("Members who have not taken part: %(agency)s") % {"agency": agency.name},
-        filters=[(_("Contest"), contest.title), (_("Round"), round.title if round else _("all rounds"))],
-        columns=[_("Full name"), _("E-mail"), _("Position")],
-        rows=([p.full_name, p.email, p.get_position_display()] for p in people.iterator()),
-        widths=[32, 34, 24],
+        filters=[
+            (_("Contest"), contest.title),
+            (_("Round"), round.title if round else _("all rounds")),
+            (_("Counting"), rules_text.counting_in_words(contest)),
+        ],
+        columns=[_("Full name"), _("E-mail"), _("Position"), _("Agency")],
+        rows=([p.full_name, p.email, p.get_position_display(), p.agency.name] for p in people.iterator()),
+        widths=[32, 34, 24, 40],
     )
-    return exports.xlsx_response(f"chua-tham-gia-{agency.code}.xlsx", [sheet])
+    filename = f"chua-tham-gia-{agency.code}.xlsx"
+    audit.record(
+        actor=request.user,
+        action="export.agency_members_xlsx",
+        obj=agency,
+        contest=contest,
+        agency=agency,
+        summary=f"{agency.name} — {round.title if round else _('all rounds')} — {filename}",
+    )
+    return exports.xlsx_response(filename, [sheet])
 
 
 # --- periodic report -----------------------------------------------------------------------------------

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from accounts.models import Agency, User
 from contests.models import (
     Award,
@@ -23,11 +23,11 @@ from contests.models import (
     Standing,
 )
 from contests.results import selectors as award_selectors
-from contests.results.selectors import valid_attempts
 from contests.results.services import AwardError, check_manager
 from contests.rules import canonical
 from contests.rules import collective as formulas
-from contests.setup import audience
+from contests.setup import audience, counting
+from contests.setup.counting import valid_attempts
 
 
 def collective_agencies(prize):
@@ -65,47 +65,63 @@ class CollectiveRanking:
 
 
 def collective_ranking(prize):
-    """The ranking of one collective prize, computed from the current data."""
+    """The ranking of one collective prize, computed from the current data.
+    A person counts for their agency, and with the contest's
+    `count_subagencies` for every agency above it too (contests.setup.counting):
+    participants, headcount, average score, prizes, mandatory people and quotas alike."""
+    contest = prize.contest
+    subtree = contest.count_subagencies
     agencies = list(collective_agencies(prize))
-    agency_ids = [a.pk for a in agencies]
+    agency_ids = {a.pk for a in agencies}
     rounds = collective_rounds(prize)
     round_ids = [r.pk for r in rounds]
-    valid = valid_attempts(round_id__in=round_ids, user__agency_id__in=agency_ids)
+    people = counting.people_filter(agencies, subtree=subtree)
+
+    def counted_for(agency_id, path, is_active):
+        ids = counting.counts_for(agency_id=agency_id, path=path, is_active=is_active, subtree=subtree)
+        return [i for i in ids if i in agency_ids]
+
+    def by_agency(rows):
+        """(agency id, path, active, value…) rows → [(counted-for agency id, value…)]."""
+        for agency_id, path, is_active, *values in rows:
+            for counted in counted_for(agency_id, path, is_active):
+                yield counted, *values
+
     per_round = defaultdict(dict)
-    for r in (
-        valid.values("round_id", "user__agency_id").annotate(n=Count("user_id", distinct=True)).order_by()
-    ):
-        per_round[r["user__agency_id"]][r["round_id"]] = r["n"]
-    totals = {
-        r["user__agency_id"]: r["n"]
-        for r in valid.values("user__agency_id").annotate(n=Count("user_id", distinct=True)).order_by()
-    }
+    for round in rounds:
+        counts = counting.participants_by_agency(contest=contest, round=round, subtree=subtree)
+        for agency_id, n in counts.items():
+            per_round[agency_id][round.pk] = n
+    totals = counting.participants_by_agency(contest=contest, rounds=round_ids, subtree=subtree)
+    heads = counting.headcounts(agencies, subtree=subtree)
+    valid = valid_attempts(round_id__in=round_ids).filter(people)
+    agency_fields = ("user__agency_id", "user__agency__path", "user__agency__is_active")
     # Average score: of each participant's final standing (or counted attempt before finalisation).
     scores = defaultdict(list)
     for round in rounds:
         result = award_selectors.current_result(round)
         if result is not None:
-            rows = Standing.objects.filter(result=result, user__agency_id__in=agency_ids).values_list(
-                "user__agency_id", "score"
-            )
+            rows = Standing.objects.filter(people, result=result).values_list(*agency_fields, "score")
         else:
-            rows = valid.filter(round=round, counted=True).values_list("user__agency_id", "score")
-        for agency_id, score in rows:
+            rows = valid.filter(round=round, counted=True).values_list(*agency_fields, "score")
+        for agency_id, score in by_agency(rows):
             scores[agency_id].append(score)
     # Individual prizes under the current publications of the counted rounds.
-    pubs = [p.pk for r, p in award_selectors.current_publications(prize.contest).items() if r in round_ids]
+    pubs = [p.pk for r, p in award_selectors.current_publications(contest).items() if r in round_ids]
     points, prizes = defaultdict(int), defaultdict(int)
-    for agency_id, pts in Award.objects.filter(
-        publication_id__in=pubs, superseded_by__isnull=True, user__agency_id__in=agency_ids
-    ).values_list("user__agency_id", "points"):
+    awarded = Award.objects.filter(people, publication_id__in=pubs, superseded_by__isnull=True)
+    for agency_id, pts in by_agency(awarded.values_list(*agency_fields, "points")):
         points[agency_id] += pts
         prizes[agency_id] += 1
     # Mandatory people and quotas.
     took_part = set(valid.values_list("user_id", flat=True).distinct())
+    members_filter = counting.people_filter(agencies, subtree=subtree, prefix="")
     missing = defaultdict(list)
-    for person in prize.mandatory_people.filter(agency_id__in=agency_ids):
+    mandatory = prize.mandatory_people.filter(members_filter).select_related("agency")
+    for person in mandatory:
         if person.pk not in took_part:
-            missing[person.agency_id].append(person.full_name or person.email)
+            for agency_id in counted_for(person.agency_id, person.agency.path, person.agency.is_active):
+                missing[agency_id].append(person.full_name or person.email)
     quotas = [
         formulas.Quota(position=q.position, min_count=q.min_count, min_percent=q.min_percent)
         for q in prize.quotas.all()
@@ -113,8 +129,9 @@ def collective_ranking(prize):
     members = defaultdict(lambda: defaultdict(int))
     joined = defaultdict(lambda: defaultdict(int))
     if quotas:
-        officials = User.objects.filter(agency_id__in=agency_ids, kind=User.Kind.OFFICIAL, is_active=True)
-        for agency_id, position, user_id in officials.values_list("agency_id", "position", "pk"):
+        officials = User.objects.filter(members_filter, kind=User.Kind.OFFICIAL, is_active=True)
+        rows = officials.values_list("agency_id", "agency__path", "agency__is_active", "position", "pk")
+        for agency_id, position, user_id in by_agency(rows):
             members[agency_id][position] += 1
             if user_id in took_part:
                 joined[agency_id][position] += 1
@@ -128,12 +145,11 @@ def collective_ranking(prize):
             formulas.AgencyFigures(
                 agency_id=agency.pk,
                 name=agency.name,
-                headcount=agency.headcount,
+                headcount=heads[agency.pk],
                 participants_by_round=tuple(per_round[agency.pk].get(r, 0) for r in round_ids),
                 participants_total=totals.get(agency.pk, 0),
-                average_score=(sum(agency_scores) / len(agency_scores)).quantize(Decimal("0.01"))
-                if agency_scores
-                else None,
+                # The mean score (a percentage) half-up to 0.01 like every rate: percent(Σ, 100 × n) = Σ / n.
+                average_score=formulas.percent(sum(agency_scores), 100 * len(agency_scores)),
                 prize_points=points[agency.pk],
                 prizes=prizes[agency.pk],
                 mandatory_missing=tuple(sorted(missing[agency.pk])),
@@ -224,6 +240,7 @@ def save_collective_prize(
             problems.append(_("A quota percentage is between 0 and 100."))
     if problems:
         raise AwardError(*problems)
+    before = audit.snapshot(prize, PRIZE_FIELDS) if prize is not None else None
     if prize is None:
         prize = CollectivePrize(contest=contest)
     prize.name = name.strip()
@@ -249,7 +266,32 @@ def save_collective_prize(
         CollectiveQuota(prize=prize, position=q.position, min_count=q.min_count, min_percent=q.min_percent)
         for q in quotas
     )
+    audit.record(
+        actor=actor,
+        action="collective_prize.save",
+        obj=prize,
+        contest=contest,
+        summary=prize.name,
+        before=before,
+        after=audit.snapshot(prize, PRIZE_FIELDS),
+    )
     return prize
+
+
+PRIZE_FIELDS = [
+    "name",
+    "agency_kind",
+    "formula",
+    "rate_mode",
+    "rate_weight",
+    "other_weight",
+    "min_rate",
+    "require_mandatory",
+    "require_prize",
+    "agencies",
+    "rounds",
+    "mandatory_people",
+]
 
 
 @transaction.atomic
@@ -260,6 +302,15 @@ def publish_collective(*, prize, actor, now=None):
     ranking = collective_ranking(prize)
     rows = collective_rows_for_publication(ranking)
     digest = hashlib.sha256(canonical.canonical_json(rows)).hexdigest()
-    return CollectivePublication.objects.create(
+    publication = CollectivePublication.objects.create(
         prize=prize, rows=rows, sha256=digest, published_by=actor, published_at=now
     )
+    audit.record(
+        actor=actor,
+        action="collective_prize.publish",
+        obj=publication,
+        contest=prize.contest,
+        summary=prize.name,
+        after={"sha256": digest, "agencies": len(rows)},
+    )
+    return publication

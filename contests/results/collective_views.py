@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import audit
 from accounts.models import User
 from contests.documents import xlsx as exports
 from contests.models import CollectivePrize
@@ -15,7 +16,7 @@ from contests.results import collective
 from contests.results import forms as award_forms
 from contests.results.services import AwardError
 from contests.rules import collective as formulas
-from contests.setup import access, audience
+from contests.setup import access, audience, rules_text
 
 
 def _collective_form(request, contest, prize=None):
@@ -117,6 +118,7 @@ def award_collective_detail(request, contest_id, prize_id):
             "contest": contest,
             "prize": prize,
             "ranking": ranking,
+            "counting": rules_text.counting_in_words(contest),
             "gate_labels": {
                 formulas.GATE_RATE: _("participation rate"),
                 formulas.GATE_MANDATORY: _("mandatory people or quotas"),
@@ -169,4 +171,13 @@ def award_collective_xlsx(request, contest_id, prize_id):
         ],
         widths=[7, 44, 11, 12, 10, 10, 18, 20, 40],
     )
-    return exports.xlsx_response(f"giai-tap-the-{contest.slug}-{prize.pk}.xlsx", [sheet])
+    filename = f"giai-tap-the-{contest.slug}-{prize.pk}.xlsx"
+    # The sheet names the mandatory people who did not take part: personal data.
+    audit.record(
+        actor=request.user,
+        action="export.collective_xlsx",
+        obj=prize,
+        contest=contest,
+        summary=f"{prize.name} — {filename}",
+    )
+    return exports.xlsx_response(filename, [sheet])

@@ -8,7 +8,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
-from contests.models import CollectivePrize, PrizeTable, ResultPolicy
+from contests.models import Block, CollectivePrize, PrizeTable, ResultPolicy, Round
 from contests.results.services import DEFAULT_TIERS, TierData
 from contests.rules import chain, chain_words
 
@@ -34,7 +34,12 @@ class PolicyForm(forms.Form):
         label=_("The actual value is computed for"), choices=ResultPolicy.Scope.choices
     )
     prediction_valid_only = forms.BooleanField(
-        label=_("Count valid entries only (finished, not previews, not disqualified)"), required=False
+        label=_("Count valid entries only (finished, not previews, not disqualified)"),
+        help_text=_(
+            "Then a disqualification recomputes the actual value in the new version of the results; "
+            "otherwise the value counts every finished entry and never changes."
+        ),
+        required=False,
     )
 
     def __init__(self, *args, **kwargs):
@@ -72,6 +77,31 @@ class PolicyForm(forms.Form):
         return data
 
 
+class PrizeScopeForm(forms.Form):
+    """Which prize table a page edits: one round or every round (empty), one
+    block or every block (empty). Only the contest's own rounds and blocks."""
+
+    round = forms.ModelChoiceField(
+        queryset=Round.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("That round is not one of this contest's rounds; nothing was saved.")
+        },
+    )
+    block = forms.ModelChoiceField(
+        queryset=Block.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": _("That block is not one of this contest's blocks; nothing was saved.")
+        },
+    )
+
+    def __init__(self, *args, contest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = contest.rounds.all()
+        self.fields["block"].queryset = contest.blocks.all()
+
+
 class PrizeOptionsForm(forms.Form):
     one_per_contest = forms.BooleanField(
         label=_("One prize per person per contest (the highest)"), required=False
@@ -82,6 +112,26 @@ class PrizeOptionsForm(forms.Form):
     require_complete_profile = forms.BooleanField(label=_("Winners need a complete profile"), required=False)
     boundary_ties = forms.ChoiceField(
         label=_("A full tie at a prize boundary"), choices=PrizeTable.BoundaryTies.choices
+    )
+    min_score = forms.DecimalField(
+        label=_("Minimum score for a prize (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "An entry below it gets no prize, whatever its rank; its place goes to the next entry "
+            "that reaches it, or stays empty. Leave empty for no minimum."
+        ),
+        error_messages={
+            "min_value": _("The minimum score for a prize is a percentage from 0 to 100."),
+            "max_value": _("The minimum score for a prize is a percentage from 0 to 100."),
+        },
+    )
+    require_all_correct = forms.BooleanField(
+        label=_("A prize needs every answer correct"),
+        required=False,
+        help_text=_("Entries with a wrong or blank answer get no prize, whatever their rank."),
     )
 
 

@@ -8,11 +8,12 @@ Who sees what:
   set, and a certificate looked up by its code.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Max, Q
 
 from accounts.models import Membership, User
 from accounts.selectors import missing_profile_fields
@@ -30,9 +31,9 @@ from contests.models import (
     RoundResult,
     Standing,
 )
-from contests.rules import canonical, chain, chain_words
+from contests.rules import canonical, chain, chain_words, codes
 from contests.rules import prizes as award_rules
-from contests.setup import drawing
+from contests.setup import counting, drawing
 from questionbank.models import Question
 
 # --- permissions ----------------------------------------------------------------------
@@ -82,7 +83,9 @@ def current_result(round):
 
 def actual_rows(*, contest, actual):
     """[(block name or "", value)] of a frozen {actual key: value} for display."""
-    names = {f"block:{b.pk}": b.name for b in Block.objects.filter(contest=contest)}
+    names = {}
+    for b in Block.objects.filter(contest=contest):  # keyed by code (format 2) or id (format 1)
+        names[f"block:{b.code}"] = names[f"block:{b.pk}"] = b.name
     names["block:none"] = "—"
     return [(names.get(key, ""), value) for key, value in sorted(actual.items())]
 
@@ -115,10 +118,14 @@ def stored_canonical(result):
     )
     for block_id, position, text in rows.iterator(chunk_size=5000):
         by_block[block_id].append((position, text))
-    blocks = [
-        (b, [text for _p, text in sorted(by_block[b])])
-        for b in sorted(by_block, key=lambda b: (b is not None, b or 0))
-    ]
+    if not result.seed:  # format 1: blocks by id
+        blocks = [
+            (b, [text for _p, text in sorted(by_block[b])])
+            for b in sorted(by_block, key=lambda b: (b is not None, b or 0))
+        ]
+    else:  # format 2: blocks by the code each record carries
+        named = {json.loads(rows[0][1])["block"]: rows for rows in (sorted(r) for r in by_block.values())}
+        blocks = [(code, [text for _p, text in named[code]]) for code in sorted(named, key=chain.code_sort)]
     return canonical.canonical_from_texts(header=result.header(), blocks=blocks)
 
 
@@ -219,9 +226,7 @@ def ineligibility(*, contest, table, user_ids):
 def current_publications(contest):
     """{round_id: Publication} — the latest publication of each round."""
     latest = {}
-    for pub in Publication.objects.filter(round__contest=contest).order_by(
-        "round_id", "-published_at", "-id"
-    ):
+    for pub in Publication.objects.filter(round__contest=contest).order_by("round_id", "-version"):
         latest.setdefault(pub.round_id, pub)
     return latest
 
@@ -264,9 +269,19 @@ def propose_awards(result):
             held = held_prizes(contest=contest, exclude_round=round)
         qs = Standing.objects.filter(result=result)
         qs = qs.filter(block=block) if block else qs.filter(block__isnull=True)
+        rows = qs.order_by("position").values_list(
+            "position", "rank", "user_id", "tied", "score", "correct_count", "question_count"
+        )
         candidates = [
-            award_rules.Candidate(position=p, rank=r, user_id=u, tied=t)
-            for p, r, u, t in qs.order_by("position").values_list("position", "rank", "user_id", "tied")
+            award_rules.Candidate(
+                position=p,
+                rank=r,
+                user_id=u,
+                tied=t,
+                score=score,
+                all_correct=questions > 0 and correct == questions,
+            )
+            for p, r, u, t, score, correct, questions in rows
         ]
         proposal = _fill(contest, table, tiers, candidates, held if table.one_per_contest else {})
         shown = {a.candidate.user_id for a in proposal.awards} | {
@@ -282,8 +297,11 @@ def propose_awards(result):
 def _fill(contest, table, tiers, candidates, held):
     size = max(sum(t.count for t in tiers) * 2 + 20, 50)
     ineligible, known = {}, set()
+    minimum = table.minimum
+    # Entries below the minimum are passed over without a lookup.
+    checked = [c for c in candidates if minimum.met_by(c)] if minimum else candidates
     while True:
-        batch = {c.user_id for c in candidates[:size]} - known
+        batch = {c.user_id for c in checked[:size]} - known
         ineligible |= ineligibility(contest=contest, table=table, user_ids=batch)
         known |= batch
         try:
@@ -294,6 +312,7 @@ def _fill(contest, table, tiers, candidates, held):
                 ineligible=ineligible,
                 held=held,
                 known=known,
+                minimum=minimum,
             )
         except award_rules.NeedMore:
             size *= 2
@@ -303,13 +322,31 @@ def _fill(contest, table, tiers, candidates, held):
 
 
 def latest_publication(round):
-    return Publication.objects.filter(round=round).order_by("-published_at", "-id").first()
+    """The newest published version of a round's winners, or None."""
+    return Publication.objects.filter(round=round).order_by("-version").first()
+
+
+def publications(round):
+    """Every published version of a round, newest first: all of them stay public."""
+    return list(Publication.objects.filter(round=round).select_related("result").order_by("-version"))
+
+
+def publication_version(round, version):
+    return Publication.objects.filter(round=round, version=version).select_related("result").first()
+
+
+def publication_changes(publication):
+    """What the version changed against the one before ([{entry, before,
+    after, why}] from its bundle; [] for a first version)."""
+    if not publication.bundle:
+        return []
+    return json.loads(publication.bundle).get("changes", [])
 
 
 def published_awards(publication):
     return list(
         Award.objects.filter(publication=publication)
-        .select_related("user", "user__agency", "block")
+        .select_related("user", "user__agency", "block", "standing__attempt")
         .order_by("block__position", "block_id", "tier_position", "rank", "id")
     )
 
@@ -330,30 +367,48 @@ def published_rounds(contest):
 
 
 def award_by_code(code):
-    """The award a certificate code identifies, or None (forged or mistyped)."""
-    code = (code or "").strip().upper().replace(" ", "").replace("-", "")
-    if not code or len(code) > 20 or not code.isalnum():
+    """The award a certificate code identifies, as of the newest published
+    version that lists it (a winner who keeps a prize keeps the code), or
+    None (forged or mistyped)."""
+    code = codes.normalise(code, max_length=20)
+    if not code:
         return None
     return (
         Award.objects.filter(code=code)
         .select_related("user", "user__agency", "round", "round__contest", "block", "publication")
+        .order_by("-publication__version", "-id")
         .first()
     )
 
 
 def award_status(award):
     """ "valid", "superseded" (a higher prize replaced it) or "withdrawn"
-    (a later publication of the round no longer lists it)."""
+    (a later published version of the round no longer lists it)."""
     if award.superseded_by_id:
         return "superseded"
-    latest = latest_publication(award.round)
-    if (
-        latest is not None
-        and latest.pk != award.publication_id
-        and not Award.objects.filter(publication=latest, code=award.code).exists()
-    ):
+    if withdrawal(award) is not None:
         return "withdrawn"
     return "valid"
+
+
+def withdrawal(award):
+    """{"version", "reason"} of the published version that withdrew the prize
+    (the first later one without its code), or None while it stands. The
+    reason is the disqualification's when the winner was disqualified."""
+    later = (
+        Publication.objects.filter(round_id=award.round_id, version__gt=award.publication.version)
+        .exclude(awards__code=award.code)
+        .order_by("version")
+        .first()
+    )
+    if later is None:
+        return None
+    reason = (
+        Disqualification.objects.filter(round_id=award.round_id, user_id=award.user_id)
+        .values_list("reason", flat=True)
+        .first()
+    )
+    return {"version": later.version, "reason": reason or "", "publication": later}
 
 
 def my_awards(user):
@@ -389,27 +444,11 @@ def last_version_number(round):
 # --- for the question bank -------------------------------------------------------------------
 
 
-def valid_attempts(**filters):
-    """Finished, non-preview attempts whose person is not disqualified in that round."""
-    disqualified = Disqualification.objects.filter(round=OuterRef("round"), user=OuterRef("user"))
-    return (
-        Attempt.objects.filter(is_preview=False, **filters)
-        .exclude(status=Attempt.Status.IN_PROGRESS)
-        .exclude(Exists(disqualified))
-    )
-
-
-def participants_by_agency(*, contest, round=None):
-    """{agency_id: distinct participants} of the contest (or one round)."""
-    filters = {"round__contest": contest} if round is None else {"round": round}
-    rows = (
-        valid_attempts(**filters)
-        .filter(user__agency__isnull=False)
-        .values("user__agency_id")
-        .annotate(n=Count("user_id", distinct=True))
-        .order_by()
-    )
-    return {r["user__agency_id"]: r["n"] for r in rows}
+# The one counting rule of the boards and reports lives below the live boards
+# (contests.setup.counting): valid entries, and participants per agency with
+# or without the people of sub-agencies (the contest's count_subagencies).
+valid_attempts = counting.valid_attempts
+participants_by_agency = counting.participants_by_agency
 
 
 ATTEMPT_FIELDS = (
@@ -425,6 +464,7 @@ ATTEMPT_FIELDS = (
     "started_at",
     "finished_at",
     "prediction",
+    "entry_code",
 )
 
 
@@ -441,7 +481,22 @@ def attempt_rows(round, *, registration=True):
     ms = canonical.epoch_ms
     out = []
     for row in rows.iterator(chunk_size=10000):
-        a, u, b, n, status, correct, questions, score, duration, started, finished, prediction, *joined = row
+        (
+            a,
+            u,
+            b,
+            n,
+            status,
+            correct,
+            questions,
+            score,
+            duration,
+            started,
+            finished,
+            prediction,
+            code,
+            *joined,
+        ) = row
         out.append(
             chain.AttemptRow(
                 a,
@@ -457,6 +512,7 @@ def attempt_rows(round, *, registration=True):
                 None if finished is None else ms(finished),
                 prediction,
                 ms(joined[0]) if joined and joined[0] else None,
+                code,
             )
         )
     return out
@@ -474,7 +530,7 @@ def _attempt_rows_sql(round, registration):
     sql = (
         f"SELECT a.id, a.user_id, a.block_id, a.number, a.status <> %s, a.correct_count, a.question_count, "
         f"a.score, a.duration_ms, {_epoch_ms_sql('a.started_at')}, {_epoch_ms_sql('a.finished_at')}, "
-        f"a.prediction, {joined} FROM {qn(attempt)} a "
+        f"a.prediction, {joined}, a.entry_code FROM {qn(attempt)} a "
         + (f"JOIN {qn(user)} u ON u.id = a.user_id " if registration else "")
         + "WHERE a.round_id = %s AND NOT a.is_preview"
     )

@@ -15,8 +15,8 @@ Rules enforced:
 """
 
 import gc
+import hashlib
 import logging
-import secrets
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,9 +27,12 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
+from contests.live import events
 from contests.models import (
     Attempt,
     Award,
+    Block,
     Contest,
     Disqualification,
     PrizeTable,
@@ -41,15 +44,13 @@ from contests.models import (
     Standing,
     TieDecision,
 )
-from contests.results import certificates
+from contests.models.prize import MAX_COMPLAINT_DAYS
+from contests.results import bundle, certificates
 from contests.results import selectors as award_selectors
-from contests.rules import canonical, chain
+from contests.rules import canonical, chain, codes
 from contests.setup import audience
 
 logger = logging.getLogger(__name__)
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
-CODE_LENGTH = 12  # 32^12 = 2^60 codes
 
 
 class AwardError(Exception):
@@ -96,6 +97,7 @@ def save_result_policy(*, actor, contest, round=None, chain_criteria, equal_erro
         "prediction_valid_only": bool(valid_only),
         "updated_by": actor,
     }
+    before = _policy_snapshot(contest, round)
     if round is not None:
         row, _created = ResultPolicy.objects.update_or_create(
             round=round, defaults={"contest": contest, **values}
@@ -104,7 +106,24 @@ def save_result_policy(*, actor, contest, round=None, chain_criteria, equal_erro
         row, _created = ResultPolicy.objects.update_or_create(
             contest=contest, round__isnull=True, defaults=values
         )
+    audit.record(
+        actor=actor,
+        action="ranking_rules.save",
+        obj=row,
+        contest=contest,
+        summary=str(round) if round is not None else contest.title,
+        before=before,
+        after=audit.snapshot(row, POLICY_FIELDS),
+    )
     return row
+
+
+POLICY_FIELDS = ["chain", "equal_error", "prediction_counts", "prediction_scope", "prediction_valid_only"]
+
+
+def _policy_snapshot(contest, round):
+    row = ResultPolicy.objects.filter(contest=contest, round=round).first()
+    return audit.snapshot(row, POLICY_FIELDS) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -135,8 +154,11 @@ def save_prize_table(
     exclude_staff=True,
     require_complete_profile=True,
     boundary_ties=PrizeTable.BoundaryTies.BOARD,
+    min_score=None,
+    require_all_correct=False,
 ):
-    """Create or replace the prize table for (contest, round, block), tiers highest first."""
+    """Create or replace the prize table for (contest, round, block), tiers
+    highest first, with its minimum for a prize (a score, every answer correct)."""
     check_manager(actor, contest)
     problems = []
     tiers = list(tiers)
@@ -158,15 +180,20 @@ def save_prize_table(
         problems.append(_("That block belongs to another contest."))
     if boundary_ties not in PrizeTable.BoundaryTies.values:
         problems.append(_("Choose what happens with a tie at a prize boundary."))
+    if min_score is not None and not 0 <= min_score <= 100:
+        problems.append(_("The minimum score for a prize is a percentage from 0 to 100."))
     if problems:
         raise AwardError(*problems)
     table = PrizeTable.objects.filter(contest=contest, round=round, block=block).first()
+    before = audit.snapshot(table, PRIZE_TABLE_FIELDS) | {"tiers": _tiers_text(table)} if table else None
     if table is None:
         table = PrizeTable(contest=contest, round=round, block=block)
     table.one_per_contest = one_per_contest
     table.exclude_staff = exclude_staff
     table.require_complete_profile = require_complete_profile
     table.boundary_ties = boundary_ties
+    table.min_score = min_score
+    table.require_all_correct = require_all_correct
     table.save()
     table.tiers.all().delete()
     PrizeTier.objects.bulk_create(
@@ -175,7 +202,32 @@ def save_prize_table(
         )
         for n, t in enumerate(tiers, start=1)
     )
+    audit.record(
+        actor=actor,
+        action="prize_table.save",
+        obj=table,
+        contest=contest,
+        summary=str(table),
+        before=before,
+        after=audit.snapshot(table, PRIZE_TABLE_FIELDS) | {"tiers": _tiers_text(table)},
+    )
     return table
+
+
+PRIZE_TABLE_FIELDS = [
+    "round",
+    "block",
+    "one_per_contest",
+    "exclude_staff",
+    "require_complete_profile",
+    "boundary_ties",
+    "min_score",
+    "require_all_correct",
+]
+
+
+def _tiers_text(table):
+    return [f"{t.name} × {t.count} ({t.amount} đ, {t.points})" for t in table.tiers.all()]
 
 
 # --- finalisation --------------------------------------------------------------------------
@@ -200,8 +252,25 @@ def compute_prediction_actual(*, round, disqualified=()):
     finalisation freezes it with the results."""
     policy = award_selectors.policy_for_round(round)
     return chain.prediction_actual(
-        award_selectors.attempt_rows(round), policy, disqualified=frozenset(disqualified)
+        award_selectors.attempt_rows(round),
+        policy,
+        disqualified=frozenset(disqualified),
+        block_codes=block_codes(round),
     )
+
+
+def block_codes(round):
+    """{block_id: code} of the round's contest: how results name blocks."""
+    return dict(Block.objects.filter(contest_id=round.contest_id).values_list("pk", "code"))
+
+
+def seed_for(round):
+    """The seed that orders a round's full ties (chain.tie_key), published with
+    its results: SHA-256 of the contest's short address, the round's number and
+    its close (UTC, ms) — fixed by the round itself, so the same entries always
+    give the same bytes. Later versions reuse the first version's seed."""
+    text = f"{round.contest.slug}/{round.number}/{canonical.canonical_time(round.closes_at)}"
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _locked_round(round):
@@ -210,7 +279,7 @@ def _locked_round(round):
     )
 
 
-def _write_version(*, round, reason, actor, now, policy, actual):
+def _write_version(*, round, reason, actor, now, policy, actual, seed):
     started = time.perf_counter()
     disqualified = set(Disqualification.objects.filter(round=round).values_list("user_id", flat=True))
     decisions = [
@@ -226,6 +295,8 @@ def _write_version(*, round, reason, actor, now, policy, actual):
             actual=actual,
             disqualified=disqualified,
             decisions=decisions,
+            seed=seed,
+            block_codes=block_codes(round),
         )
         digest = result_set.sha256()
     del attempts
@@ -240,6 +311,7 @@ def _write_version(*, round, reason, actor, now, policy, actual):
         prediction_actual=header["actual"],
         disqualified=header["disqualified"],
         sha256=digest,
+        seed=seed,
         entries=entries,
         unresolved_ties=len(result_set.ties()),
         created_by=actor,
@@ -247,9 +319,25 @@ def _write_version(*, round, reason, actor, now, policy, actual):
     )
     with _no_gc():
         _insert_standings(result, result_set)
+    _count_ranked(round, result_set)
     result.duration_ms = int((time.perf_counter() - started) * 1000)
     result.save(update_fields=["duration_ms"])
     return result
+
+
+def _count_ranked(round, result_set):
+    """From finalisation on, `counted` marks exactly the attempt that represents
+    each ranked person (the chain's choice, which the live order cannot know
+    before the prediction's actual value); a disqualified person has none. The
+    boards reload after commit."""
+    chosen = {s.attempt.id for s in result_set.standings()}
+    attempts = Attempt.objects.filter(round=round, is_preview=False)
+    counted = set(attempts.filter(counted=True).values_list("pk", flat=True))
+    for ids, value in ((sorted(counted - chosen), False), (sorted(chosen - counted), True)):
+        for start in range(0, len(ids), 5000):
+            attempts.filter(pk__in=ids[start : start + 5000]).update(counted=value)
+    if counted != chosen:
+        transaction.on_commit(lambda: events.standings_changed(round))
 
 
 STANDING_COLUMNS = (
@@ -385,16 +473,50 @@ def finalise_round(*, round, actor=None, now=None):
     if problems:
         raise AwardError(*problems)
     policy = award_selectors.policy_for_round(round)
-    return _write_version(
-        round=round, reason=RoundResult.Reason.FINALISED, actor=actor, now=now, policy=policy, actual=None
+    result = _write_version(
+        round=round,
+        reason=RoundResult.Reason.FINALISED,
+        actor=actor,
+        now=now,
+        policy=policy,
+        actual=None,
+        seed=seed_for(round),
+    )
+    _record(actor, "result.finalise", result, f"{round}: v{result.version}, {result.entries} entries")
+    return result
+
+
+def _record(actor, action, result, summary, **changes):
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=result,
+        contest=result.round.contest,
+        summary=summary,
+        after={"version": result.version, "sha256": result.sha256, **changes},
     )
 
 
 def _new_version(*, round, reason, actor, now):
+    """The next version: the first version's rules and seed. The prediction's
+    actual value is recomputed when the rules count valid entries only (a
+    disqualified entry no longer is one); otherwise it stays as first computed."""
     previous = award_selectors.current_result(round)
+    policy = previous.policy_obj
     actual = {k: Decimal(v) for k, v in previous.prediction_actual.items()}
+    if not previous.seed:  # stored before format 2: its per-block keys named block ids
+        codes_by_id = {f"block:{pk}": f"block:{code}" for pk, code in block_codes(round).items()}
+        actual = {codes_by_id.get(k, k): v for k, v in actual.items()}
+    if policy.valid_only:
+        actual = None
     return _write_version(
-        round=round, reason=reason, actor=actor, now=now, policy=previous.policy_obj, actual=actual
+        round=round,
+        reason=reason,
+        actor=actor,
+        now=now,
+        policy=policy,
+        actual=actual,
+        seed=previous.seed or seed_for(round),
     )
 
 
@@ -421,6 +543,7 @@ def disqualify(*, round, user, reason, actor, now=None):
     result = _new_version(round=round, reason=RoundResult.Reason.DISQUALIFICATION, actor=actor, now=now)
     record.result = result
     record.save(update_fields=["result"])
+    _record(actor, "result.disqualify", result, f"{round}: {user} — {record.reason}", reason=record.reason)
     return result
 
 
@@ -464,6 +587,7 @@ def decide_tie(*, round, block, user_ids, note, actor, now=None):
     result = _new_version(round=round, reason=RoundResult.Reason.BOARD_DECISION, actor=actor, now=now)
     decision.result = result
     decision.save(update_fields=["result"])
+    _record(actor, "result.tie", result, f"{round}: {decision.note}", order=user_ids)
     return result
 
 
@@ -485,10 +609,6 @@ def finalise_closed_rounds(*, now=None):
 # --- publishing -------------------------------------------------------------------------------
 
 
-def new_code():
-    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
-
-
 def publishing_problems(result, proposals):
     problems = []
     if result is None:
@@ -508,11 +628,20 @@ def publishing_problems(result, proposals):
 
 
 @transaction.atomic
-def publish_round(*, round, actor, now=None, note=""):
-    """Publish the proposed winners of the current version; e-mails go after commit."""
+def publish_round(*, round, actor, now=None, note="", complaint_days=0):
+    """Publish the proposed winners of the current version as the round's next
+    published version (1, 2, …) with its bundle (results/bundle.py) and the
+    bundle's SHA-256. A winner who keeps a prize keeps the certificate code;
+    earlier versions stay public. E-mails go after commit. `complaint_days`:
+    the complaint window (0 = none) before the result is final."""
     now = now or timezone.now()
     check_manager(actor, round.contest)
-    round = _locked_round(round)
+    if not 0 <= complaint_days <= MAX_COMPLAINT_DAYS:
+        raise AwardError(
+            _("The complaint window is a whole number of days from 0 (none) to %(max)d.")
+            % {"max": MAX_COMPLAINT_DAYS}
+        )
+    round = _locked_round(round)  # one publish at a time per round
     result = award_selectors.current_result(round)
     proposals = award_selectors.propose_awards(result) if result is not None else []
     problems = publishing_problems(result, proposals)
@@ -524,14 +653,24 @@ def publish_round(*, round, actor, now=None, note=""):
         for a in Award.objects.filter(publication=previous):
             old_codes[(a.user_id, a.block_id, a.tier_name)] = a.code
     publication = Publication.objects.create(
-        round=round, result=result, sha256=result.sha256, published_by=actor, published_at=now, note=note
+        round=round,
+        result=result,
+        version=previous.version + 1 if previous is not None else 1,
+        sha256="",
+        published_by=actor,
+        published_at=now,
+        note=note,
+        complaint_days=complaint_days,
     )
     upgrades = []
     for p in proposals:
         for proposed in p.proposal.awards:
             standing = p.standings[proposed.candidate.user_id]
             tier = proposed.tier
-            code = old_codes.get((standing.user_id, standing.block_id, tier.name)) or new_code()
+            code = (
+                old_codes.get((standing.user_id, standing.block_id, tier.name))
+                or codes.new_certificate_code()
+            )
             award = Award.objects.create(
                 publication=publication,
                 round=round,
@@ -555,6 +694,18 @@ def publish_round(*, round, actor, now=None, note=""):
             Award.objects.filter(
                 publication_id__in=current, user_id=award.user_id, superseded_by__isnull=True
             ).update(superseded_by=award)
+    content = bundle.build(publication=publication, result=result, proposals=proposals, previous=previous)
+    publication.bundle = bundle.encode(content).decode("utf-8")
+    publication.sha256 = bundle.digest(content)
+    publication.save(update_fields=["bundle", "sha256"])
+    audit.record(
+        actor=actor,
+        action="publication.publish",
+        obj=publication,
+        contest=round.contest,
+        summary=f"{round}: v{publication.version}",
+        after={"version": publication.version, "result": result.version, "sha256": publication.sha256},
+    )
     publication_id = publication.pk
     transaction.on_commit(lambda: certificates.send_winner_emails(publication_id=publication_id))
     return publication

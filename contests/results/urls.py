@@ -4,7 +4,7 @@ contests/reports/urls.py)."""
 
 from django.urls import path
 
-from contests.results import collective_views, views
+from contests.results import check_views, collective_views, views
 from contests.results import winners_views as public
 
 CONTEST = "results/<int:contest_id>/"
@@ -21,6 +21,7 @@ urlpatterns = [
     path(ROUND + "disqualify/", views.award_disqualify, name="award-disqualify"),
     path(ROUND + "ties/", views.award_tie, name="award-tie"),
     path(ROUND + "publish/", views.award_publish, name="award-publish"),
+    path(ROUND + "check/<int:award_id>/", check_views.award_check, name="award-check"),
     path(ROUND + "versions/<int:version>/", views.award_version, name="award-version"),
     # Organisers: collective prizes.
     path(CONTEST + "collective/new/", collective_views.award_collective, name="award-collective-new"),
@@ -46,6 +47,16 @@ urlpatterns = [
         "results/winners/<slug:slug>/<int:number>/results.json",
         public.winners_canonical,
         name="winners-canonical",
+    ),
+    path(
+        "results/winners/<slug:slug>/<int:number>/v<int:version>/",
+        public.winners_round_version,
+        name="winners-round-version",
+    ),
+    path(
+        "results/winners/<slug:slug>/<int:number>/v<int:version>/results.json",
+        public.winners_canonical_version,
+        name="winners-canonical-version",
     ),
     path("results/certificates/", public.certificate_lookup, name="certificate-lookup"),
     path("results/certificates/mine/", public.certificate_mine, name="certificate-mine"),

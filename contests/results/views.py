@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from contests.models import Block, Round, RoundResult, Standing
+from contests.models.prize import MAX_COMPLAINT_DAYS
+from contests.results import checks
 from contests.results import forms as award_forms
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
@@ -82,6 +84,8 @@ def award_contest(request, contest_id):
         counting=rounds[0].counting if rounds else chain.COUNTING_BEST,
     )
     tables = list(contest.prize_tables.select_related("round", "block").prefetch_related("tiers"))
+    for table in tables:
+        table.minimum_words = award_rules.minimum_in_words(table.minimum)
     return render(
         request,
         "contests/award_contest.html",
@@ -147,28 +151,45 @@ def award_policy(request, contest_id, round_id=None):
 
 
 def _scope_from(request, contest):
-    """The (round, block) a prize table page is about, from ?round= and ?block=."""
+    """(scope form, round, block) of a prize table page: ?round= and ?block= on
+    GET, the form's hidden fields on POST (empty = every round / every block).
+    A round or block of another contest is 404 on GET; on POST the form
+    carries the error and nothing is saved."""
     source = request.POST if request.method == "POST" else request.GET
-    round = block = None
-    if source.get("round"):
-        round = get_object_or_404(Round, pk=source.get("round"), contest=contest)
-    if source.get("block"):
-        block = get_object_or_404(Block, pk=source.get("block"), contest=contest)
-    return round, block
+    scope = award_forms.PrizeScopeForm(source, contest=contest)
+    if scope.is_valid():
+        return scope, scope.cleaned_data["round"], scope.cleaned_data["block"]
+    if request.method != "POST":
+        raise Http404
+    return scope, None, None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def award_prizes(request, contest_id):
     contest = access.managed_contest(request, contest_id)
-    round, block = _scope_from(request, contest)
-    table = contest.prize_tables.filter(round=round, block=block).prefetch_related("tiers").first()
+    scope, chosen_round, chosen_block = _scope_from(request, contest)
+    context = {
+        "contest": contest,
+        "scope": scope,
+        "chosen_round": chosen_round,
+        "chosen_block": chosen_block,
+        "rounds": contest.rounds.filter(is_practice=False).order_by("number"),
+        "blocks": contest.blocks.all(),
+    }
+    if scope.errors:
+        return render(request, "contests/award_prizes.html", context, status=400)
+    table = (
+        contest.prize_tables.filter(round=chosen_round, block=chosen_block).prefetch_related("tiers").first()
+    )
     if table is not None:
         options_initial = {
             "one_per_contest": table.one_per_contest,
             "exclude_staff": table.exclude_staff,
             "require_complete_profile": table.require_complete_profile,
             "boundary_ties": table.boundary_ties,
+            "min_score": table.min_score,
+            "require_all_correct": table.require_all_correct,
         }
         tiers_initial = award_forms.tier_initial(list(table.tiers.all()))
     else:
@@ -196,8 +217,8 @@ def award_prizes(request, contest_id):
                 awards.save_prize_table(
                     actor=request.user,
                     contest=contest,
-                    round=round,
-                    block=block,
+                    round=chosen_round,
+                    block=chosen_block,
                     tiers=rows,
                     **options.cleaned_data,
                 )
@@ -208,21 +229,8 @@ def award_prizes(request, contest_id):
                 messages.success(request, _("The prize table is saved."))
                 return redirect("contests:award-contest", contest_id=contest.pk)
         status = 400
-    return render(
-        request,
-        "contests/award_prizes.html",
-        {
-            "contest": contest,
-            "round": round,
-            "block": block,
-            "table": table,
-            "options": options,
-            "tiers": tiers,
-            "rounds": contest.rounds.filter(is_practice=False).order_by("number"),
-            "blocks": contest.blocks.all(),
-        },
-        status=status,
-    )
+    context |= {"table": table, "options": options, "tiers": tiers}
+    return render(request, "contests/award_prizes.html", context, status=status)
 
 
 # --- a round's results --------------------------------------------------------------------------------
@@ -259,12 +267,26 @@ def _proposal_rows(proposals, issued):
                     "award": issued.get(proposed.candidate.user_id),
                 }
             )
+        minimum = p.table.minimum if p.table is not None else award_rules.Minimum()
         passed = [
-            {"standing": p.standings.get(x.candidate.user_id), "reason": _reason_label(x.reason)}
+            {
+                "standing": p.standings.get(x.candidate.user_id),
+                "reason": award_rules.below_minimum_reason(minimum)
+                if x.reason == award_rules.REASON_BELOW_MINIMUM
+                else _reason_label(x.reason),
+            }
             for x in p.proposal.passed_over
         ]
         out.append(
-            {"block": p.block, "table": p.table, "rows": rows, "passed": passed, "proposal": p.proposal}
+            {
+                "block": p.block,
+                "table": p.table,
+                "rows": rows,
+                "passed": passed,
+                "proposal": p.proposal,
+                "minimum": award_rules.minimum_in_words(minimum),
+                "empty_places": p.proposal.places - p.proposal.filled,
+            }
         )
     return out
 
@@ -301,6 +323,12 @@ def award_round(request, contest_id, round_id):
         published = publication is not None and publication.result_id == result.pk
         issued = {a.user_id: a for a in publication.awards.all()} if published else {}  # one per person
         context["proposals"] = _proposal_rows(proposals, issued)
+        if published:  # each winner's latest identity check (results/checks.py)
+            latest = checks.latest_checks(round)
+            for block in context["proposals"]:
+                for row in block["rows"]:
+                    row["check"] = latest.get(row["standing"].user_id)
+            context["complaint_open"] = not publication.is_final(now)
         context["published"] = published
         context["publish_problems"] = awards.publishing_problems(result, proposals)
         ties = award_selectors.unresolved_ties(result)
@@ -410,9 +438,18 @@ def award_tie(request, contest_id, round_id):
 @require_POST
 def award_publish(request, contest_id, round_id):
     contest, round = access.managed_round(request, contest_id, round_id)
+    days = request.POST.get("complaint_days", "").strip() or "0"
     try:
+        if not (days.isascii() and days.isdigit()):
+            raise awards.AwardError(
+                _("The complaint window is a whole number of days from 0 (none) to %(max)d.")
+                % {"max": MAX_COMPLAINT_DAYS}
+            )
         publication = awards.publish_round(
-            round=round, actor=request.user, note=request.POST.get("note", "")[:2000]
+            round=round,
+            actor=request.user,
+            note=request.POST.get("note", "")[:2000],
+            complaint_days=int(days),
         )
     except awards.AwardError as error:
         _refused(request, error)
@@ -451,7 +488,7 @@ def award_version(request, contest_id, round_id, version):
             "round": round,
             "result": result,
             "blocks": blocks,
-            "block": chosen,
+            "chosen_block": chosen,
             "page": page,
             "verified": verified,
             "labels": chain_words.criterion_labels(),

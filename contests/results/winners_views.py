@@ -8,6 +8,7 @@ organisers) and a person's own prizes. Nothing before publication (404).
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -20,11 +21,15 @@ from contests.setup import access, audience
 # --- access helpers ---------------------------------------------------------------------------------
 
 
-def _published_round(request, slug, number):
+def _published_round(request, slug, number, version=None):
+    """The round and its newest published version (or the one asked for)."""
     contest = access.visible_contest(request, slug)
     round = get_object_or_404(Round, contest=contest, number=number)
     round.contest = contest
-    publication = award_selectors.latest_publication(round)
+    if version is None:
+        publication = award_selectors.latest_publication(round)
+    else:
+        publication = award_selectors.publication_version(round, version)
     if publication is None:
         raise Http404
     return contest, round, publication
@@ -67,7 +72,17 @@ def winners_contest(request, slug):
 
 @require_GET
 def winners_round(request, slug, number):
-    contest, round, publication = _published_round(request, slug, number)
+    return _winners_round(request, *_published_round(request, slug, number))
+
+
+@require_GET
+def winners_round_version(request, slug, number, version):
+    """An earlier published version: it stays public, with what changed."""
+    return _winners_round(request, *_published_round(request, slug, number, version))
+
+
+def _winners_round(request, contest, round, publication):
+    history = award_selectors.publications(round)
     return render(
         request,
         "contests/winners_round.html",
@@ -82,19 +97,31 @@ def winners_round(request, slug, number):
                 contest=contest, actual=publication.result.prediction_actual
             ),
             "can_manage": audience.can_manage_contest(user=request.user, contest=contest),
+            "history": history,
+            "newest": history[0],
+            "changes": award_selectors.publication_changes(publication),
+            "complaint_open": not publication.is_final(timezone.now()),
         },
     )
 
 
 @require_GET
 def winners_canonical(request, slug, number):
-    """The canonical JSON of the published result set: its SHA-256 is the one shown."""
-    _contest, round, publication = _published_round(request, slug, number)
-    response = HttpResponse(
-        award_selectors.stored_canonical(publication.result), content_type="application/json"
-    )
+    """The newest published version's results.json: its SHA-256 is the one shown."""
+    return _canonical(*_published_round(request, slug, number))
+
+
+@require_GET
+def winners_canonical_version(request, slug, number, version):
+    return _canonical(*_published_round(request, slug, number, version))
+
+
+def _canonical(contest, round, publication):
+    # Publications made before bundles existed serve their result set (format 1).
+    content = publication.bundle.encode("utf-8") or award_selectors.stored_canonical(publication.result)
+    response = HttpResponse(content, content_type="application/json")
     response["Content-Disposition"] = (
-        f'attachment; filename="ket-qua-vong-{round.number}-{publication.sha256[:12]}.json"'
+        f'attachment; filename="ket-qua-{contest.slug}-vong-{round.number}-v{publication.version}.json"'
     )
     return response
 
@@ -117,6 +144,7 @@ def certificate_verify(request, code):
             request, "contests/certificate_verify.html", {"code": code[:20], "award": None}, status=404
         )
     status = award_selectors.award_status(award)
+    withdrawn = award_selectors.withdrawal(award) if status == "withdrawn" else None
     return render(
         request,
         "contests/certificate_verify.html",
@@ -124,6 +152,7 @@ def certificate_verify(request, code):
             "code": award.code,
             "award": award,
             "status": status,
+            "withdrawn": withdrawn,
             "place": award_selectors.public_place(award.user),
             "qr": certificates.qr_svg(certificates.verification_url(award), label=_("QR code of this page")),
         },

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MS = timedelta(milliseconds=1)
 
@@ -68,13 +68,35 @@ def canonical_json(obj):
 
 
 def header_dict(result):
-    """Everything in the canonical form except the standings."""
+    """Everything in the canonical form except the standings. Format 2 names
+    no database id: entries by their codes, blocks by theirs; the seed that
+    orders full ties is part of it."""
+    return header(
+        seed=result.seed,
+        policy=result.policy.as_dict(),
+        actual={k: canonical_decimal(v) for k, v in result.actual.items()},
+        disqualified=list(result.disqualified),
+    )
+
+
+def header(*, seed, policy, actual, disqualified, legacy_round_id=None):
+    """The canonical header from its values: format 2; or format 1, for result
+    sets stored before format 2 (they have no seed and named the round by its
+    id, given as `legacy_round_id`)."""
+    if legacy_round_id is not None:
+        return {
+            "format": 1,
+            "round": legacy_round_id,
+            "policy": policy,
+            "actual": actual,
+            "disqualified": disqualified,
+        }
     return {
         "format": FORMAT_VERSION,
-        "round": result.round_id,
-        "policy": result.policy.as_dict(),
-        "actual": {k: canonical_decimal(v) for k, v in result.actual.items()},
-        "disqualified": list(result.disqualified),
+        "seed": seed,
+        "policy": policy,
+        "actual": actual,
+        "disqualified": disqualified,
     }
 
 

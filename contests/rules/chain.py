@@ -20,9 +20,13 @@ whatever order the rows come in):
    values: times in milliseconds, decimals exactly. Entries equal on every
    criterion share the rank ("1, 2, 2, 4") and are flagged as a tie for the
    organising board, unless a recorded board decision covers them: then the
-   board's order gives them consecutive ranks.
+   board's order gives them consecutive ranks. Within a shared rank the list
+   order is the tie key: SHA-256 of the round's published seed, ":" and the
+   entry code, ascending (`tie_key`), never a database id or the load order.
 5. The canonical JSON of the result set (sorted keys, no whitespace, decimals
    as strings, times as ISO 8601 UTC with milliseconds) and its SHA-256.
+   Entries are named by their public entry codes and blocks by their codes:
+   the same entries give the same bytes in any database, in any order.
 """
 
 import hashlib
@@ -164,6 +168,7 @@ class AttemptRow(NamedTuple):
     finished_at: int | None
     prediction: Decimal | None
     registered_at: int | None = None
+    code: str = ""  # the public entry code
 
     @property
     def perfect(self):
@@ -190,6 +195,8 @@ class Standing:
     tied: bool = False
     board_order: int | None = None
     prediction_error: Decimal | None = None
+    block_code: str | None = None
+    tie_key: str = ""  # orders a full tie (`tie_key`)
     key: tuple = field(default=(), repr=False, compare=False)
     texts: tuple | None = field(default=None, repr=False, compare=False)
     _record: dict | None = field(default=None, repr=False, compare=False)
@@ -202,10 +209,10 @@ class Standing:
             return self._record
         texts = self.texts or _texts(a)
         self._record = {
+            "entry": a.code,
+            "block": self.block_code,
             "position": self.position,
             "rank": self.rank,
-            "user": self.user_id,
-            "attempt": a.id,
             "score": texts.score,
             "correct": a.correct,
             "questions": a.questions,
@@ -231,8 +238,10 @@ class ResultSet:
     round_id: int
     policy: Policy
     actual: dict  # actual_key → Decimal
-    disqualified: tuple  # user ids, sorted
+    disqualified: tuple  # entry codes of every attempt of a disqualified person, sorted
     blocks: dict  # block_id → [Standing] in position order
+    seed: str = ""
+    block_codes: dict = field(default_factory=dict)  # block_id → block code
 
     def standings(self):
         for block_id in sorted(self.blocks, key=_block_sort):
@@ -253,8 +262,8 @@ class ResultSet:
         """The canonical bytes, assembled from each record's canonical text
         (encoded once: the same text is stored with the standing)."""
         blocks = [
-            (block_id, [s.record_json() for s in self.blocks[block_id]])
-            for block_id in sorted(self.blocks, key=_block_sort)
+            (self.block_codes.get(block_id), [s.record_json() for s in self.blocks[block_id]])
+            for block_id in sorted(self.blocks, key=lambda b: code_sort(self.block_codes.get(b)))
         ]
         return canonical.canonical_from_texts(header=canonical.header_dict(self), blocks=blocks)
 
@@ -266,12 +275,32 @@ def _block_sort(block_id):
     return (block_id is not None, block_id or 0)
 
 
+def code_sort(code):
+    """Blocks in the canonical form: no block first, then by code."""
+    return (code is not None, code or "")
+
+
+def _codes(attempts, block_codes):
+    codes = dict(block_codes or {})
+    for a in attempts:
+        if a.block_id is not None and a.block_id not in codes:
+            codes[a.block_id] = str(a.block_id)
+    return codes
+
+
+def tie_key(seed, code):
+    """The documented order of a full tie: SHA-256 of "<seed>:<entry code>" (hex)."""
+    return hashlib.sha256(f"{seed}:{code}".encode()).hexdigest()
+
+
 # --- the prediction's actual value ------------------------------------------------------
 
 
-def actual_key(block_id, scope):
+def actual_key(block_code, scope):
+    """The key of a prediction's actual value: "all", or "block:<code>"
+    ("block:none" for entries without a block) when counted per block."""
     if scope == SCOPE_BLOCK:
-        return f"block:{'none' if block_id is None else block_id}"
+        return f"block:{'none' if block_code is None else block_code}"
     return "all"
 
 
@@ -281,7 +310,7 @@ def _counted_for_actual(attempts, policy, disqualified):
     return list(attempts)
 
 
-def prediction_actual(attempts, policy, *, disqualified=frozenset()):
+def prediction_actual(attempts, policy, *, disqualified=frozenset(), block_codes=None):
     """{actual_key: Decimal} by the policy's definition; {} without a prediction question.
 
     participants: persons (distinct) or attempts;
@@ -293,9 +322,10 @@ def prediction_actual(attempts, policy, *, disqualified=frozenset()):
     if not policy.target:
         return {}
     rows = _counted_for_actual(attempts, policy, disqualified)
+    block_codes = _codes(rows, block_codes)
     groups = defaultdict(list)
     for a in rows:
-        groups[actual_key(a.block_id, policy.scope)].append(a)
+        groups[actual_key(block_codes.get(a.block_id), policy.scope)].append(a)
     if policy.scope == SCOPE_OVERALL:
         groups.setdefault("all", [])
     actual = {}
@@ -417,18 +447,19 @@ _TRACES = {
 class _Evaluator:
     """The chain's key and trace functions, looked up once per finalisation."""
 
-    def __init__(self, policy, actual):
+    def __init__(self, policy, actual, block_codes=None):
         criteria = policy.effective_chain
         self.keys = [_KEYS[c] for c in criteria]
         self.traces = [(c, _TRACES[c]) for c in criteria]
         self.ee = policy.equal_error
         self.policy = policy
         self.actual = actual
+        self.block_codes = block_codes or {}
         self._actuals = {}
 
     def actual_for(self, block_id):
         if block_id not in self._actuals:
-            value = _actual_for(self.actual, block_id, self.policy)
+            value = _actual_for(self.actual, self.block_codes.get(block_id), self.policy)
             self._actuals[block_id] = (value, canonical.canonical_decimal(value))
         return self._actuals[block_id][0]
 
@@ -452,13 +483,15 @@ def _evaluate(attempt, person, actual, policy):
     return evaluator.key(attempt, person), evaluator.trace(attempt, person, _texts(attempt))
 
 
-def _actual_for(actual, block_id, policy):
+def _actual_for(actual, block_code, policy):
     if not policy.target:
         return None
-    return actual.get(actual_key(block_id, policy.scope), Decimal(0))
+    return actual.get(actual_key(block_code, policy.scope), Decimal(0))
 
 
-def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisions=()):
+def finalise(
+    *, round_id, attempts, policy, actual=None, disqualified=(), decisions=(), seed="", block_codes=None
+):
     """The result set of a round.
 
     attempts: every non-preview AttemptRow of the round (any order).
@@ -466,19 +499,22 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
         `attempts` when None (the first finalisation).
     disqualified: user ids whose entries are not valid.
     decisions: board Decisions, oldest first (a later one wins).
+    seed: the round's published seed, which orders full ties (`tie_key`).
+    block_codes: {block_id: code}, how blocks are named in the canonical form
+        (a block missing from it is named by its id's text).
     """
     policy = replace(policy, chain=validate_chain(policy.chain))
     disqualified = frozenset(disqualified)
-    attempts = sorted(attempts, key=lambda a: a.id)
+    block_codes = _codes(attempts, block_codes)
     if actual is None:
-        actual = prediction_actual(attempts, policy, disqualified=disqualified)
+        actual = prediction_actual(attempts, policy, disqualified=disqualified, block_codes=block_codes)
 
     valid = defaultdict(list)
     for a in attempts:
         if a.finished and a.user_id not in disqualified:
             valid[a.user_id].append(a)
 
-    evaluator = _Evaluator(policy, actual)
+    evaluator = _Evaluator(policy, actual, block_codes)
     by_block = defaultdict(list)
     for user_id in sorted(valid):
         mine = valid[user_id]
@@ -492,11 +528,13 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
         if len(mine) == 1:
             chosen = mine[0]
         elif policy.counting == COUNTING_FIRST:
-            chosen = min(mine, key=lambda a: (a.number, a.id))
+            chosen = min(mine, key=lambda a: a.number)
         elif policy.counting == COUNTING_LAST:
-            chosen = max(mine, key=lambda a: (a.number, -a.id))
+            chosen = max(mine, key=lambda a: a.number)
         else:
-            key, _number, _id, chosen = min((evaluator.key(a, person), a.number, a.id, a) for a in mine)
+            key, _number, chosen = min(
+                ((evaluator.key(a, person), a.number, a) for a in mine), key=lambda item: item[:2]
+            )
         chosen_actual = evaluator.actual_for(chosen.block_id)
         if key is None:
             key = evaluator.key(chosen, person)
@@ -514,7 +552,9 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
                 attempt=chosen,
                 trace=trace,
                 prediction_error=error,
+                block_code=block_codes.get(chosen.block_id),
                 key=key,
+                tie_key=tie_key(seed, chosen.code),
                 texts=texts,
             )
         )
@@ -526,14 +566,16 @@ def finalise(*, round_id, attempts, policy, actual=None, disqualified=(), decisi
         round_id=round_id,
         policy=policy,
         actual=actual,
-        disqualified=tuple(sorted(disqualified)),
+        disqualified=tuple(sorted(a.code for a in attempts if a.user_id in disqualified)),
         blocks=blocks,
+        seed=seed,
+        block_codes=block_codes,
     )
 
 
 def _rank(rows, decisions):
     """Positions and ranks; full ties share the rank unless a decision orders them."""
-    rows.sort(key=lambda s: (s.key, s.user_id))
+    rows.sort(key=lambda s: (s.key, s.tie_key))
     ranked = []
     i = 0
     while i < len(rows):

@@ -31,7 +31,7 @@ from contests.rules.chain import (
     ChainError,
     validate_chain,
 )
-from contests.rules.timer import CONTEST_TZ
+from contests.rules.timer import ANSWER_GRACE, CONTEST_TZ
 
 
 def criterion_labels():
@@ -71,9 +71,12 @@ def _prediction_words(target, counts, scope, valid_only):
         )
     where = _("in the whole round") if scope == SCOPE_OVERALL else _("in the participant's block")
     which = (
-        _("counting valid entries only (finished, not previews, not disqualified)")
+        _(
+            "counting valid entries only (finished, not previews, not disqualified), "
+            "so a later disqualification recomputes it"
+        )
         if valid_only
-        else _("counting every entry")
+        else _("counting every finished entry, also those disqualified later, so it never changes")
     )
     return what, where, which
 
@@ -157,10 +160,22 @@ def chain_in_words(
             lines.append(_("First: %(rule)s.") % {"rule": words})
         else:
             lines.append(_("If still equal: %(rule)s.") % {"rule": words})
+    if DURATION in chain or SUBMITTED in chain:
+        lines.append(
+            _(
+                "Times are measured by the server to the millisecond. A submission that reaches the server "
+                "within the %(grace)d-second grace after the end counts as submitted at the end, and its "
+                "duration runs from its start to the end."
+            )
+            % {"grace": int(ANSWER_GRACE.total_seconds())}
+        )
     lines.append(
         _(
             "Participants equal on every criterion share the rank; the organising board decides their order and records the decision."
         )
+    )
+    lines.append(
+        _("Until then they are listed by a published key: SHA-256 of the result's seed and the entry code.")
     )
     return lines
 

@@ -1,8 +1,9 @@
 """Collective prizes (giải tập thể) for agencies, as pure functions (no ORM).
 
 An agency's participation rate is distinct participants over its headcount,
-in percent rounded half-up to 0.01 (`percent`, the one rounding of every
-rate in the reports). A formula ranks agencies by that rate, or by the rate
+in percent rounded half-up to 0.01 (`percent`: the one rounding of every
+rate and percentage the site shows — reports, collective prizes, and the
+turnout board at one decimal). A formula ranks agencies by that rate, or by the rate
 combined with their average score or prize points; gates (a minimum rate,
 every mandatory person took part, at least one individual prize) keep an
 agency out of the ranking. Quotas by position are checked exactly.
@@ -61,10 +62,12 @@ class CollectiveRow:
     rank: int | None = None
 
 
-def percent(part, whole):
+def percent(part, whole, places=2):
+    """100 × part / whole rounded half-up to `places` decimals (12.5 → 13,
+    6.25 → 6.3, 0.125 → 0.13); None when `whole` is 0."""
     if not whole:
         return None
-    return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(PLACES, ROUND_HALF_UP)
+    return (HUNDRED * Decimal(part) / Decimal(whole)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def participation_rate(figures, mode):
@@ -77,7 +80,7 @@ def participation_rate(figures, mode):
     if not rounds:
         return Decimal("0.00")
     total = sum(Decimal(n) / Decimal(figures.headcount) for n in rounds)
-    return (HUNDRED * total / len(rounds)).quantize(PLACES, ROUND_HALF_UP)
+    return percent(total, len(rounds))  # the mean of the rates, rounded once
 
 
 def collective_value(figures, formula):

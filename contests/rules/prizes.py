@@ -8,6 +8,11 @@ profile is incomplete, or — with "one prize per person per contest" — when
 they already hold a prize at least as high in another round (holding a lower
 one, they take this higher prize and the lower one is marked superseded).
 
+A table may set a minimum for a prize: a score (percent) and/or every answer
+correct. An entry below it never receives a prize, whatever its rank: it is
+passed over and the place goes to the next entry that meets it, or stays
+empty when none does (a 5/20 entry alone in its block gets nothing).
+
 A full tie (equal on every criterion, no board decision) that would receive
 places of different tiers, or that runs past the last place, is a tie at a
 tier boundary. The table says what happens:
@@ -22,6 +27,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 HIGHER = "higher"
 BOARD = "board"
 
@@ -30,6 +37,7 @@ REASON_STAFF = "staff"
 REASON_AUTHOR = "author"
 REASON_PROFILE = "profile"
 REASON_HELD = "held"
+REASON_BELOW_MINIMUM = "below_minimum"
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,53 @@ class Candidate:
     rank: int
     user_id: int
     tied: bool = False
+    score: Decimal | None = None  # percent, 0–100
+    all_correct: bool = False
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """What an entry needs to receive any prize of a table."""
+
+    score: Decimal | None = None  # percent, 0–100; None = no minimum score
+    all_correct: bool = False
+
+    def __bool__(self):
+        return self.score is not None or self.all_correct
+
+    def met_by(self, candidate):
+        if self.all_correct and not candidate.all_correct:
+            return False
+        return self.score is None or (candidate.score is not None and candidate.score >= self.score)
+
+
+def _percent(score):
+    return f"{Decimal(score).normalize():f}%"
+
+
+def minimum_needs(minimum):
+    """What the minimum asks, in words ("80%", "every answer correct", both), or ""."""
+    if minimum.score is not None and minimum.all_correct:
+        return _("%(score)s and every answer correct") % {"score": _percent(minimum.score)}
+    if minimum.score is not None:
+        return _percent(minimum.score)
+    if minimum.all_correct:
+        return _("every answer correct")
+    return ""
+
+
+def minimum_in_words(minimum):
+    """The minimum as a sentence for rules pages, or "" when there is none."""
+    if not minimum:
+        return ""
+    return _("A prize needs at least %(needs)s: an entry below it gets no prize, whatever its rank.") % {
+        "needs": minimum_needs(minimum)
+    }
+
+
+def below_minimum_reason(minimum):
+    """Why an entry was passed over for the minimum, as the proposal says it."""
+    return _("below the minimum: needs %(needs)s") % {"needs": minimum_needs(minimum)}
 
 
 @dataclass(frozen=True)
@@ -106,11 +161,14 @@ def _groups(candidates):
     return list(groups.values())
 
 
-def fill_prizes(candidates, tiers, *, boundary=BOARD, ineligible=None, held=None, known=None):
+def fill_prizes(candidates, tiers, *, boundary=BOARD, ineligible=None, held=None, known=None, minimum=None):
     """The proposed winners of one block.
 
     candidates: Candidates in ranking order (may stop early; see NeedMore).
     tiers: Tiers of the prize table.
+    minimum: the table's Minimum. An entry below it is passed over before any
+        other check (it needs no lookup); the ones listed are those that
+        would have taken a place without it.
     ineligible: {user_id: reason} — staff, authors, incomplete profiles.
     held: {user_id: tier position} — the best prize each person already holds
         in another round of the contest (one prize per person per contest).
@@ -122,12 +180,18 @@ def fill_prizes(candidates, tiers, *, boundary=BOARD, ineligible=None, held=None
     slots = places(tiers)
     proposal = Proposal(places=len(slots))
     i = 0
+    below = 0  # passed over for the minimum while places were left
     for group in _groups(candidates):
         if i >= len(slots):
             break
         tier_here = slots[i]
         eligible = []
         for c in group:
+            if minimum and not minimum.met_by(c):
+                if i + below < len(slots):
+                    proposal.passed_over.append(PassedOver(c, REASON_BELOW_MINIMUM))
+                    below += 1
+                continue
             if known is not None and c.user_id not in known:
                 raise NeedMore(c.position)
             reason = ineligible.get(c.user_id)

@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from contests.rules import collective
+
 PREDICTION_MAX = Decimal(10) ** 9
 PREDICTION_PLACES = Decimal("0.0001")  # Attempt.prediction has 4 decimal places
 
@@ -39,10 +41,10 @@ def is_correct(selected, correct):
 
 
 def score_percent(correct_count, question_count):
+    """The attempt's score: the site's one percentage rule (collective.percent, half up to 0.01)."""
     if question_count <= 0:
         return Decimal("0.00")
-    value = Decimal(100) * Decimal(correct_count) / Decimal(question_count)
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return collective.percent(correct_count, question_count)
 
 
 def ranking_key(correct_count, duration_ms, finished_at):

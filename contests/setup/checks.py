@@ -11,7 +11,7 @@ import re
 
 from django.utils.translation import gettext as _
 
-from contests.models import Block, Contest, Round
+from contests.models import Block, Contest, Round, RoundResult
 from contests.rules import timer
 from contests.setup import drawing
 from questionbank.models import Question
@@ -265,3 +265,39 @@ def close_round_problems(*, round, now):
     if now >= round.closes_at:
         return [_("This round has already closed.")]
     return []
+
+
+# Fields of a round that its finalised results depend on: who could enter and when,
+# what an attempt was, which attempt counts and what the prediction asked.
+FINALISED_FIELDS = (
+    "number",
+    "opens_at",
+    "closes_at",
+    "questions_per_attempt",
+    "time_limit_minutes",
+    "must_answer_all",
+    "max_attempts",
+    "max_attempts_per_day",
+    "counting",
+    "prediction_target",
+    "prediction_decimal",
+    "prediction_required",
+    "is_practice",
+)
+
+
+def finalised_round_errors(before, after):
+    """A round whose results are finalised is never re-opened or changed under
+    them: entries made after that would be ranked silently in later versions,
+    measured against the old prediction value. A correction is a new version
+    (disqualification or board decision) on the results page instead."""
+    if not RoundResult.objects.filter(round_id=before.pk).exists():
+        return []
+    changed = [name for name in FINALISED_FIELDS if getattr(before, name) != getattr(after, name)]
+    if not changed:
+        return []
+    message = _(
+        "The results of this round are finalised: it can no longer be re-opened or changed "
+        "(only its title and display options). Correct a result on its results page instead."
+    )
+    return [(name, message) for name in changed]

@@ -205,6 +205,16 @@ class ContestForm(forms.Form):
     name_display = forms.ChoiceField(
         label=_("Names on public boards"), choices=Contest.NameDisplay.choices, widget=forms.RadioSelect
     )
+    count_subagencies = forms.BooleanField(
+        label=_("Count the people of sub-agencies for their parent agency"),
+        required=False,
+        help_text=_(
+            "Off (the default): each agency counts only its own people against its own headcount. On: an "
+            "agency's participants include those of every agency below it, against its headcount plus "
+            "those of its active sub-agencies. The turnout board, the participation report and collective "
+            "prizes follow it, and the rules page says which applies."
+        ),
+    )
 
     def __init__(self, *args, user, contest=None, **kwargs):
         self.contest = contest

@@ -1,4 +1,5 @@
-"""Contest rules text (thể lệ): Markdown rendered to sanitised HTML.
+"""Contest rules text (thể lệ): Markdown rendered to sanitised HTML, and the
+rules the site applies stated in words (`counting_in_words`).
 
 Organizers write Markdown. Raw HTML in it does not survive: tags outside the
 short list below are removed (script and style with their content), every
@@ -11,6 +12,7 @@ from functools import lru_cache
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 ALLOWED_TAGS = {
     "p",
@@ -68,3 +70,18 @@ def render_rules(text):
     if not text or not text.strip():
         return mark_safe("")
     return mark_safe(_render(text))  # sanitised by nh3 in _render
+
+
+def counting_in_words(contest):
+    """Whether the people of sub-agencies count for their parent agency
+    (`Contest.count_subagencies`, contests.setup.counting), as one sentence
+    for the rules, the participation report and the turnout board."""
+    if contest.count_subagencies:
+        return _(
+            "Participation rates: the people of a sub-agency count for every agency above it, and an "
+            "agency's headcount includes those of its active sub-agencies."
+        )
+    return _(
+        "Participation rates: each agency counts only its own people against its own headcount; the "
+        "people of sub-agencies are not counted for the agency above them."
+    )

@@ -18,6 +18,9 @@ Rules enforced:
 - a closed contest's blocks and rounds no longer change;
 - an open round of a published contest may be closed early (`close_round`):
   its close becomes now and the attempts in progress end with it.
+
+Every change that succeeds is an entry of the audit log (`accounts.audit`),
+written in the same transaction: who, and the changed fields before and after.
 """
 
 import logging
@@ -28,9 +31,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
 from accounts.selectors import can_manage_agency
 from contests.models import Block, Contest, DrawRule, Round
-from contests.setup import checks, drawing
+from contests.setup import audit_log, checks, drawing
 from questionbank.images import process_image
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ CONTEST_FIELDS = frozenset(
         "leaderboard",
         "leaderboard_freeze_at",
         "name_display",
+        "count_subagencies",
     }
 )
 BLOCK_FIELDS = frozenset({"name", "code", "participant_kind", "position"})
@@ -186,7 +191,16 @@ def create_contest(
     banner_file = _processed_banner(banner, errors)
     if errors:
         raise ContestError(errors)
-    return _save_contest(contest, audience_agencies, banner_file)
+    _save_contest(contest, audience_agencies, banner_file)
+    audit.record(
+        actor=actor,
+        action="contest.create",
+        obj=contest,
+        contest=contest,
+        summary=contest.title,
+        after=audit_log.contest_state(contest),
+    )
+    return contest
 
 
 @transaction.atomic
@@ -212,6 +226,7 @@ def update_contest(
         if owner_agency is not None and owner_agency.pk != current.owner_agency_id:
             require_manager(actor, owner_agency)
     owner_changed = owner_agency is not None and owner_agency.pk != current.owner_agency_id
+    before = audit_log.contest_state(current)
     if owner_agency is not None:
         current.owner_agency = owner_agency
     for name, value in fields.items():
@@ -232,6 +247,15 @@ def update_contest(
         problems = checks.publish_problems(contest=current)
         if problems:
             raise ContestError([("owner_agency", p) for p in problems])
+    audit.record(
+        actor=actor,
+        action="contest.update",
+        obj=current,
+        contest=current,
+        summary=current.title,
+        before=before,
+        after=audit_log.contest_state(current),
+    )
     if old_banner:
         storage = current.banner.storage
         transaction.on_commit(lambda: storage.delete(old_banner))
@@ -249,9 +273,19 @@ def publish_contest(*, actor, contest, now=None, check_permission=True):
     problems = checks.publish_problems(contest=current)
     if problems:
         raise ContestError([("", p) for p in problems])
+    before = audit.snapshot(current, ["status", "published_at"])
     current.status = Contest.Status.PUBLISHED
     current.published_at = now or timezone.now()
     current.save(update_fields=["status", "published_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="contest.publish",
+        obj=current,
+        contest=current,
+        summary=current.title,
+        before=before,
+        after=audit.snapshot(current, ["status", "published_at"]),
+    )
     return current
 
 
@@ -263,8 +297,18 @@ def close_contest(*, actor, contest, check_permission=True):
         require_manager(actor, current.owner_agency)
     if current.status != Contest.Status.PUBLISHED:
         raise ContestError(_("Only a published contest can be closed."))
+    before = audit.snapshot(current, ["status"])
     current.status = Contest.Status.CLOSED
     current.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="contest.close",
+        obj=current,
+        contest=current,
+        summary=current.title,
+        before=before,
+        after=audit.snapshot(current, ["status"]),
+    )
     return current
 
 
@@ -289,6 +333,14 @@ def create_block(*, actor, contest, agencies=(), check_permission=True, **fields
         raise ContestError(errors)
     block.save()
     block.agencies.set(agencies)
+    audit.record(
+        actor=actor,
+        action="block.create",
+        obj=block,
+        contest=current,
+        summary=block.name,
+        after=audit_log.block_state(block),
+    )
     return block
 
 
@@ -300,6 +352,7 @@ def update_block(*, actor, block, agencies=None, check_permission=True, **fields
         require_manager(actor, current_contest.owner_agency)
     _refuse_if_closed(current_contest)
     current = Block.objects.get(pk=block.pk)
+    before = audit_log.block_state(current)
     for name, value in fields.items():
         setattr(current, name, value)
     agencies_now = list(agencies) if agencies is not None else list(current.agencies.all())
@@ -309,6 +362,15 @@ def update_block(*, actor, block, agencies=None, check_permission=True, **fields
     current.save()
     if agencies is not None:
         current.agencies.set(agencies)
+    audit.record(
+        actor=actor,
+        action="block.update",
+        obj=current,
+        contest=current_contest,
+        summary=current.name,
+        before=before,
+        after=audit_log.block_state(current),
+    )
     return current
 
 
@@ -337,6 +399,14 @@ def delete_block(*, actor, block, check_permission=True):
             )
     if errors:
         raise ContestError(errors)
+    audit.record(
+        actor=actor,
+        action="block.delete",
+        obj=current,
+        contest=current_contest,
+        summary=current.name,
+        before=audit_log.block_state(current),
+    )
     current.delete()
     if current_contest.status == Contest.Status.PUBLISHED:
         problems = checks.publish_problems(contest=current_contest)
@@ -386,7 +456,16 @@ def create_round(*, actor, contest, blocks=(), draw_rules=(), check_permission=T
     errors = checks.round_errors(round, current, blocks, rules)
     if errors:
         raise ContestError(errors)
-    return _write_round(round, current, blocks, rules)
+    _write_round(round, current, blocks, rules)
+    audit.record(
+        actor=actor,
+        action="round.create",
+        obj=round,
+        contest=current,
+        summary=checks.round_label(round),
+        after=audit_log.round_state(round),
+    )
+    return round
 
 
 @transaction.atomic
@@ -399,6 +478,7 @@ def update_round(*, actor, round, blocks=None, draw_rules=None, check_permission
         require_manager(actor, current_contest.owner_agency)
     _refuse_if_closed(current_contest)
     current = Round.objects.get(pk=round.pk)
+    before = audit_log.round_state(current)
     for name, value in fields.items():
         setattr(current, name, value)
     _normalise_round(current)
@@ -410,10 +490,21 @@ def update_round(*, actor, round, blocks=None, draw_rules=None, check_permission
             RuleData(topic=r.topic, count=r.count, difficulty=r.difficulty, block=r.block)
             for r in current.draw_rules.select_related("topic", "block")
         ]
-    errors = checks.round_errors(current, current_contest, blocks_now, rules_now)
+    errors = checks.finalised_round_errors(Round.objects.get(pk=round.pk), current)
+    errors += checks.round_errors(current, current_contest, blocks_now, rules_now)
     if errors:
         raise ContestError(errors)
-    return _write_round(current, current_contest, blocks, draw_rules)
+    _write_round(current, current_contest, blocks, draw_rules)
+    audit.record(
+        actor=actor,
+        action="round.update",
+        obj=current,
+        contest=current_contest,
+        summary=checks.round_label(current),
+        before=before,
+        after=audit_log.round_state(current),
+    )
+    return current
 
 
 @transaction.atomic
@@ -431,6 +522,14 @@ def delete_round(*, actor, round, check_permission=True):
         )
     if current_contest.status == Contest.Status.PUBLISHED and current_contest.rounds.count() == 1:
         raise ContestError(_("A published contest must keep at least one round."))
+    audit.record(
+        actor=actor,
+        action="round.delete",
+        obj=current,
+        contest=current_contest,
+        summary=checks.round_label(current),
+        before=audit_log.round_state(current),
+    )
     current.delete()
 
 

@@ -31,4 +31,6 @@ urlpatterns = [
         views.round_stats_json,
         name="organize-round-stats",
     ),
+    path(P + "<int:contest_id>/audit/", views.contest_audit, name="organize-audit"),
+    path(P + "<int:contest_id>/audit.xlsx", views.contest_audit_xlsx, name="organize-audit-xlsx"),
 ]

@@ -1,5 +1,6 @@
 """Organizer pages: contests, blocks, rounds with draw rules, publishing,
-previews, the live panel of a round and closing an open round early.
+previews, the live panel of a round, closing an open round early and the
+contest's audit log (with its xlsx).
 
 Who may see what: organizers over a contest's owner agency
 (`accounts.selectors.can_manage_agency`). Anyone else gets 404 for a draft or
@@ -8,8 +9,11 @@ public one; anonymous visitors are sent to the login page (the JSON stats
 endpoint answers 401 instead).
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -18,13 +22,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts import audit
 from accounts.selectors import managed_agencies
+from contests.documents import xlsx as exports
 from contests.models import Contest
-from contests.setup import access, checks, drawing, selectors, services
+from contests.setup import access, audit_log, checks, drawing, selectors, services
 from contests.setup.forms import BlockForm, ContestForm, RoundForm, add_service_errors, draw_rule_formset
-from contests.setup.rules_text import render_rules
+from contests.setup.rules_text import counting_in_words, render_rules
 
 STATS_POLL_SECONDS = 5
+AUDIT_PAGE_SIZE = 50
 
 # --- access helpers ------------------------------------------------------------------
 
@@ -87,6 +94,7 @@ def contest_detail(request, contest_id):
             "rounds": rounds,
             "publish_problems": problems,
             "rules_html": render_rules(contest.rules_text),
+            "counting": counting_in_words(contest),
             "audience_agencies": contest.audience_agencies.all(),
         },
     )
@@ -174,7 +182,9 @@ def block_edit(request, contest_id, block_id):
             messages.success(request, _("The block has been saved."))
             return redirect("contests:organize-blocks", contest_id=contest.pk)
     return render(
-        request, "contests/organize_block_form.html", {"contest": contest, "block": block, "form": form}
+        request,
+        "contests/organize_block_form.html",
+        {"contest": contest, "edited_block": block, "form": form},
     )
 
 
@@ -297,3 +307,81 @@ def round_stats_json(request, contest_id, round_id):
         return JsonResponse({"code": "login_required", "message": _("Please log in.")}, status=401)
     _contest, round = access.managed_round(request, contest_id, round_id)
     return JsonResponse(selectors.round_stats(round=round, now=timezone.now()))
+
+
+# --- audit log ------------------------------------------------------------------------
+
+
+def _audit_kind(request):
+    kind = request.GET.get("kind", "")
+    return kind if kind in audit.KINDS else ""
+
+
+@login_required
+@require_GET
+def contest_audit(request, contest_id):
+    contest = access.managed_contest(request, contest_id)
+    kind = _audit_kind(request)
+    page = Paginator(audit_log.contest_entries(contest, kind), AUDIT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    entries = audit_log.describe(list(page.object_list))
+    return render(
+        request,
+        "contests/organize_audit.html",
+        {
+            "contest": contest,
+            "page": page,
+            "entries": entries,
+            "kind": kind,
+            "kinds": audit_log.contest_kinds(contest),
+        },
+    )
+
+
+@login_required
+@require_GET
+def contest_audit_xlsx(request, contest_id):
+    """The contest's log as a workbook, newest first; the download itself is
+    an entry (the log names people)."""
+    contest = access.managed_contest(request, contest_id)
+    kind = _audit_kind(request)
+    filename = f"nhat-ky-{contest.slug}.xlsx"
+    audit.record(
+        actor=request.user, action="export.audit_xlsx", obj=contest, contest=contest, summary=filename
+    )
+
+    def as_json(value):
+        return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+    def rows():
+        for entry in audit_log.contest_entries(contest, kind).iterator(chunk_size=2000):
+            yield [
+                entry.at,
+                audit_log.actor_text(entry),
+                str(audit.action_label(entry.action)),
+                entry.action,
+                audit_log.object_text(entry),
+                entry.summary,
+                as_json(entry.before),
+                as_json(entry.after),
+            ]
+
+    sheet = exports.Sheet(
+        title=_("Audit log"),
+        heading=_("Audit log: %(contest)s") % {"contest": contest.title},
+        filters=[(_("Type of action"), audit.KINDS[kind] if kind else _("all"))],
+        columns=[
+            _("When"),
+            _("Who"),
+            _("Action"),
+            _("Code"),
+            _("Object"),
+            _("Summary"),
+            _("Before"),
+            _("After"),
+        ],
+        rows=rows(),
+        widths=[20, 28, 34, 22, 16, 50, 60, 60],
+    )
+    return exports.xlsx_response(filename, [sheet])

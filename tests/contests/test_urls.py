@@ -27,6 +27,9 @@ URLS = {
     "contests:organize-round-close": "/contests/organize/<int:contest_id>/rounds/<int:round_id>/close/",
     "contests:organize-round-live": "/contests/organize/<int:contest_id>/rounds/<int:round_id>/live/",
     "contests:organize-round-stats": "/contests/organize/<int:contest_id>/rounds/<int:round_id>/stats/",
+    # Added by the audit log (verifiable results, point 10).
+    "contests:organize-audit": "/contests/organize/<int:contest_id>/audit/",
+    "contests:organize-audit-xlsx": "/contests/organize/<int:contest_id>/audit.xlsx",
     "contests:board-round": "/contests/boards/rounds/<int:round_id>/",
     "contests:board-round-snapshot": "/contests/boards/rounds/<int:round_id>/snapshot.json",
     "contests:board-turnout": "/contests/boards/contests/<int:contest_id>/turnout/",
@@ -40,6 +43,8 @@ URLS = {
     "contests:award-disqualify": "/contests/results/<int:contest_id>/rounds/<int:round_id>/disqualify/",
     "contests:award-tie": "/contests/results/<int:contest_id>/rounds/<int:round_id>/ties/",
     "contests:award-publish": "/contests/results/<int:contest_id>/rounds/<int:round_id>/publish/",
+    # Added by the winner check (verifiable results, point 9).
+    "contests:award-check": "/contests/results/<int:contest_id>/rounds/<int:round_id>/check/<int:award_id>/",
     "contests:award-version": "/contests/results/<int:contest_id>/rounds/<int:round_id>/versions/<int:version>/",
     "contests:report-results-xlsx": "/contests/results/<int:contest_id>/rounds/<int:round_id>/results.xlsx",
     "contests:report-winners-xlsx": "/contests/results/<int:contest_id>/rounds/<int:round_id>/winners.xlsx",
@@ -62,6 +67,9 @@ URLS = {
     "contests:winners-contest": "/contests/results/winners/<slug:slug>/",
     "contests:winners-round": "/contests/results/winners/<slug:slug>/<int:number>/",
     "contests:winners-canonical": "/contests/results/winners/<slug:slug>/<int:number>/results.json",
+    # Added by the verifiable-results issue: every published version stays public.
+    "contests:winners-round-version": "/contests/results/winners/<slug:slug>/<int:number>/v<int:version>/",
+    "contests:winners-canonical-version": "/contests/results/winners/<slug:slug>/<int:number>/v<int:version>/results.json",
     "contests:certificate-lookup": "/contests/results/certificates/",
     "contests:certificate-mine": "/contests/results/certificates/mine/",
     "contests:certificate-verify": "/contests/results/certificates/<str:code>/",

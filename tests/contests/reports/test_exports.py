@@ -96,6 +96,23 @@ def test_it_exports_winners_and_summary_as_pdf_and_xlsx(client, hostile_round, r
     assert summary.sheetnames == ["By block", "Score buckets", "By hour"]
 
 
+def test_each_download_of_personal_data_is_in_the_audit_log(client, hostile_round, round1, alice, tree):
+    from accounts.models import AuditEntry
+
+    client.login(email=alice.email, password=PASSWORD)
+    kwargs = {"contest_id": round1.contest_id, "round_id": round1.pk}
+    for name in ("report-results-xlsx", "report-winners-xlsx", "report-winners-pdf", "report-round-xlsx"):
+        assert client.get(reverse(f"contests:{name}", kwargs=kwargs), **EN).status_code == 200
+    entries = list(AuditEntry.objects.filter(action__startswith="export.").order_by("id"))
+    # The round summary holds no names: it is not recorded.
+    assert [e.action for e in entries] == ["export.results_xlsx", "export.winners_xlsx", "export.winners_pdf"]
+    assert all(e.actor == alice and e.contest_id == round1.contest_id for e in entries)
+    assert all(e.agency == tree["snv"] for e in entries)
+    results = entries[0]
+    assert results.object_type == "roundresult" and results.summary.endswith("-v1.xlsx")
+    assert entries[2].summary == f"giai-thuong-{round1.contest.slug}-vong-1.pdf"
+
+
 def test_it_writes_many_rows_without_holding_them(tmp_path):
     def rows():
         for n in range(20_000):

@@ -10,6 +10,7 @@ from contests.models import Award
 from contests.results import certificates
 from contests.results import services as awards
 from contests.results.services import TierData
+from contests.rules import codes as public_codes
 from tests.contests.results.conftest import entry
 from tests.factories import PASSWORD
 
@@ -54,9 +55,9 @@ def test_it_rejects_a_forged_code(client, award, forged):
 
 
 def test_it_makes_codes_long_random_and_unique():
-    codes = {awards.new_code() for _n in range(2000)}
+    codes = {public_codes.new_certificate_code() for _n in range(2000)}
     assert len(codes) == 2000
-    assert all(len(c) == 12 and set(c) <= set(awards.CODE_ALPHABET) for c in codes)
+    assert all(len(c) == 12 and set(c) <= set(public_codes.ALPHABET) for c in codes)
 
 
 def test_it_draws_the_certificate_with_the_shipped_font_and_a_qr_to_the_page(award):

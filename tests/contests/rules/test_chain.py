@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 
 from contests.rules import canonical, chain, chain_words
-from tests.contests.rules.rows import T0, order, policy, row, users
+from tests.contests.rules.rows import T0, order, policy, row, tie_order, users
 
 # --- each criterion ----------------------------------------------------------------------
 
@@ -63,10 +63,10 @@ def _prediction_round(equal_error, *chain_criteria):
 
 def test_it_treats_equal_over_and_under_predictions_as_equal_by_default():
     result = _prediction_round(chain.EQUAL)
-    assert order(result) == [(3, 1), (1, 2), (2, 2), (4, 4), (5, 5)]
+    assert order(result) == [(3, 1), *[(u, 2) for u in tie_order(1, 2)], (4, 4), (5, 5)]
     assert result.actual == {"all": Decimal(5)}
     tied = [s.user_id for s in result.blocks[None] if s.tied]
-    assert tied == [1, 2]
+    assert tied == tie_order(1, 2)
 
 
 def test_it_lets_the_next_criterion_decide_equal_over_and_under_predictions():
@@ -120,7 +120,7 @@ def test_it_compares_submission_times_to_the_millisecond():
         row(3, 3, finished_at=T0),  # 0 ms
     ]
     result = chain.finalise(round_id=1, attempts=attempts, policy=policy(chain.SUBMITTED))
-    assert order(result) == [(3, 1), (1, 2), (2, 2)]
+    assert order(result) == [(3, 1), *[(u, 2) for u in tie_order(1, 2)]]
     assert result.blocks[None][1].trace["submitted"] == "2021-05-03T01:00:00.001Z"
 
 
@@ -276,7 +276,7 @@ def test_it_leaves_out_disqualified_people_and_lists_them():
     attempts = [row(1, 1), row(2, 2), row(3, 3)]
     result = chain.finalise(round_id=1, attempts=attempts, policy=policy(), disqualified={2})
     assert users(result) == [1, 3]
-    assert result.disqualified == (2,)
+    assert result.disqualified == ("E00002",)  # entry codes, never ids
 
 
 # --- ties and board decisions ---------------------------------------------------------------
@@ -294,8 +294,8 @@ def _tied():
 
 def test_it_shares_the_rank_of_a_full_tie_and_flags_it():
     result = chain.finalise(round_id=1, attempts=_tied(), policy=policy())
-    assert order(result) == [(1, 1), (2, 2), (3, 2), (4, 4)]
-    assert result.ties() == [(None, 2, [2, 3])]
+    assert order(result) == [(1, 1), *[(u, 2) for u in tie_order(2, 3)], (4, 4)]
+    assert result.ties() == [(None, 2, tie_order(2, 3))]
     assert [s.position for s in result.blocks[None]] == [1, 2, 3, 4]
 
 
@@ -327,7 +327,7 @@ def test_it_ignores_a_decision_that_does_not_cover_the_whole_tie():
         policy=policy(),
         decisions=[chain.Decision(block_id=None, user_ids=(3, 4))],
     )
-    assert result.ties() == [(None, 2, [2, 3])]
+    assert result.ties() == [(None, 2, tie_order(2, 3))]
 
 
 # --- canonical form and hash -------------------------------------------------------------------
@@ -350,9 +350,10 @@ def test_it_produces_canonical_json_with_sorted_keys_and_no_whitespace():
     assert " " not in text and "\n" not in text
     data = json.loads(text)
     assert json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False) == text
-    assert data["round"] == 7
+    assert data["format"] == 2 and "round" not in data  # no database id anywhere
     assert data["actual"] == {"all": "1"}
     first = data["blocks"][0]["standings"][0]
+    assert first["entry"] == "E00001" and "user" not in first and "attempt" not in first
     assert first["score"] == "100"
     assert first["submitted_at"] == "2021-05-03T01:00:01.000Z"
     assert first["prediction"] == "1"
@@ -394,7 +395,9 @@ def test_it_states_the_chain_in_words():
     assert "a prediction below the actual value ranks first" in lines[1]
     assert lines[2] == "If still equal: shorter duration, measured by the server to the millisecond."
     assert lines[3] == "If still equal: earlier submission, to the millisecond."
-    assert "the organising board decides" in lines[4]
+    assert "within the 2-second grace after the end counts as submitted at the end" in lines[4]
+    assert "the organising board decides" in lines[5]
+    assert "SHA-256 of the result's seed and the entry code" in lines[6]
 
 
 def test_it_states_equal_errors_and_the_definition_of_the_actual_value():
@@ -415,5 +418,50 @@ def test_it_states_equal_errors_and_the_definition_of_the_actual_value():
 def test_it_states_every_criterion():
     with translation.override("en"):
         lines = chain_words.chain_in_words(chain.CRITERIA, counting="best")
-    assert len(lines) == len(chain.CRITERIA) + 2
+    assert len(lines) == len(chain.CRITERIA) + 4  # counting, the criteria, times, ties, tie listing
     assert lines[0] == "Each participant is ranked by their best valid attempt under these rules."
+
+
+# --- order-free and id-free --------------------------------------------------------------------
+
+
+def _renumbered(attempts, shift):
+    """The same entries (same codes and data) under other database ids."""
+    return [a._replace(id=a.id + shift, user_id=a.user_id + shift) for a in attempts]
+
+
+def test_it_gives_the_same_bytes_for_the_same_entries_in_any_order_under_any_ids():
+    attempts = _tied() + [row(5, 5, prediction=5, block=None), row(6, 6, prediction=4)]
+    first = chain.finalise(round_id=1, attempts=attempts, policy=policy(), seed="abc")
+    shuffled = list(reversed(_renumbered(attempts, 1000)))
+    again = chain.finalise(round_id=99, attempts=shuffled, policy=policy(), seed="abc")
+    assert again.canonical() == first.canonical()
+    disqualified = chain.finalise(
+        round_id=1, attempts=_renumbered(attempts, 7), policy=policy(), seed="abc", disqualified={12}
+    )
+    assert disqualified.disqualified == ("E00005",)
+
+
+def test_it_orders_a_full_tie_by_the_seed_and_the_entry_code():
+    """The documented key: SHA-256 of "<seed>:<entry code>", ascending."""
+    for seed in ("", "seed-1", "f00d"):
+        result = chain.finalise(round_id=1, attempts=_tied(), policy=policy(), seed=seed)
+        tied = [s for s in result.blocks[None] if s.tied]
+        assert [s.user_id for s in tied] == tie_order(2, 3, seed=seed)
+        assert [s.rank for s in tied] == [2, 2]
+        assert tied[0].tie_key == hashlib.sha256(f"{seed}:{tied[0].attempt.code}".encode()).hexdigest()
+    assert chain.tie_key("s", "ABC") == hashlib.sha256(b"s:ABC").hexdigest()
+
+
+def test_it_names_blocks_by_their_codes_in_the_canonical_form():
+    attempts = [row(1, 1, block=10, prediction=2), row(2, 2, block=20, prediction=1), row(3, 3, prediction=1)]
+    result = chain.finalise(
+        round_id=1,
+        attempts=attempts,
+        policy=policy(scope=chain.SCOPE_BLOCK),
+        block_codes={10: "cbccvc", 20: "nguoi-dan"},
+    )
+    data = json.loads(result.canonical())
+    assert [b["block"] for b in data["blocks"]] == [None, "cbccvc", "nguoi-dan"]
+    assert data["actual"] == {"block:none": "1", "block:cbccvc": "1", "block:nguoi-dan": "1"}
+    assert [s["block"] for b in data["blocks"] for s in b["standings"]] == [None, "cbccvc", "nguoi-dan"]

@@ -77,7 +77,8 @@ def test_it_is_a_total_order_with_ties_only_where_every_criterion_is_equal(attem
             if previous.key == current.key:
                 assert current.rank == previous.rank
                 assert previous.tied and current.tied
-                assert previous.user_id < current.user_id  # deterministic listing within a tie
+                # Listed by the documented tie key, never by id or load order.
+                assert previous.tie_key < current.tie_key
             else:
                 assert current.rank == current.position
         for s in rows:

@@ -92,6 +92,20 @@ def test_the_freeze_time_is_entered_in_vietnam_time(client_alice, org_contest, t
     assert 'value="2021-05-30T20:00:00"' in client_alice.get(url).content.decode()
 
 
+def test_it_saves_whether_sub_agencies_count_for_their_parent(client_alice, org_contest, tree):
+    assert org_contest.count_subagencies is False  # the default
+    url = reverse("contests:organize-edit", kwargs={"contest_id": org_contest.pk})
+    page = client_alice.get(url).content.decode()
+    assert 'name="count_subagencies"' in page and "headcount plus those of its active sub-agencies" in page
+    data = contest_data(tree, slug=org_contest.slug, count_subagencies="on")
+    assert client_alice.post(url, data).status_code == 302
+    org_contest.refresh_from_db()
+    assert org_contest.count_subagencies is True
+    assert client_alice.post(url, contest_data(tree, slug=org_contest.slug)).status_code == 302
+    org_contest.refresh_from_db()
+    assert org_contest.count_subagencies is False
+
+
 def test_editing_with_a_taken_slug_changes_nothing(client_alice, org_contest, tree):
     from tests.contests.setup.builders_org import create_contest
 
