@@ -347,3 +347,12 @@ def test_every_result_action_is_in_the_audit_log(published, contest, round1, off
     with pytest.raises(awards.AwardError):  # a refused change leaves no entry
         awards.publish_round(round=round1, actor=alice, now=LATER)
     assert AuditEntry.objects.filter(contest_id=contest.pk).count() == 6
+
+
+def test_every_page_shows_the_full_hash(client, published, contest, round1):
+    for name, kwargs in (
+        ("contests:winners-contest", {"slug": contest.slug}),
+        ("contests:winners-round", {"slug": contest.slug, "number": round1.number}),
+    ):
+        page = client.get(reverse(name, kwargs=kwargs)).content.decode()
+        assert published.sha256 in page, name  # all 64 hex digits, never cut
