@@ -52,6 +52,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from contests.results import tables
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DB_NAME = "ttt_bench_awards"
@@ -142,7 +144,6 @@ def reset_sequence(model):
 def fill(args):
     from accounts.models import Agency, User
     from contests.models import Attempt, Block, Contest, Round
-    from contests.results import services as awards
 
     rng = random.Random(20210503)
     now = datetime.now(UTC)
@@ -197,13 +198,13 @@ def fill(args):
     )  # fmt: skip
     # The prize table publishing needs (contest-wide, every block); no profile
     # or staff conditions, so publishing depends on the ranking alone.
-    awards.save_prize_table(
+    tables.save_prize_table(
         actor=None, contest=contest, exclude_staff=False, require_complete_profile=False,
         tiers=[
-            awards.TierData("Giải Nhất", 1, Decimal(2_000_000), 10),
-            awards.TierData("Giải Nhì", 2, Decimal(1_500_000), 8),
-            awards.TierData("Giải Ba", 3, Decimal(1_000_000), 6),
-            awards.TierData("Giải Khuyến khích", 25, Decimal(500_000), 4),
+            tables.TierData("Giải Nhất", 1, Decimal(2_000_000), 10),
+            tables.TierData("Giải Nhì", 2, Decimal(1_500_000), 8),
+            tables.TierData("Giải Ba", 3, Decimal(1_000_000), 6),
+            tables.TierData("Giải Khuyến khích", 25, Decimal(500_000), 4),
         ],
     )  # fmt: skip
     second = args.attempts - args.participants  # persons 1..second have two attempts

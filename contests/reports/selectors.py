@@ -81,7 +81,7 @@ def score_buckets(round):
     if result is not None:
         qs = Standing.objects.filter(result=result)
     else:
-        qs = award_selectors.valid_attempts(round=round, counted=True)
+        qs = counting.valid_attempts(round=round, counted=True)
     rows = qs.values("block_id").annotate(total=Count("pk"), **_bucket_aggregates()).order_by("block_id")
     blocks = {b.pk: b for b in Block.objects.filter(contest_id=round.contest_id)}
     out = [
@@ -143,7 +143,7 @@ def round_summary(round):
         .order_by("block_id")
     )
     people = (
-        award_selectors.valid_attempts(round=round)
+        counting.valid_attempts(round=round)
         .values("block_id")
         .annotate(n=Count("user_id", distinct=True))
         .order_by()
@@ -166,7 +166,7 @@ def round_summary(round):
         attempts=sum(s.attempts for s in summaries),
         finished=sum(s.finished for s in summaries),
         in_progress=sum(s.in_progress for s in summaries),
-        participants=award_selectors.valid_attempts(round=round)
+        participants=counting.valid_attempts(round=round)
         .exclude(Exists(disqualified))
         .values("user_id")
         .distinct()
@@ -479,7 +479,7 @@ def periodic_report(*, start, end, owners=None):
         by_contest.items(), key=lambda kv: (kv[0].owner_agency.path, kv[0].pk)
     ):
         ids = [r.pk for r in contest_rounds]
-        valid = award_selectors.valid_attempts(round_id__in=ids)
+        valid = counting.valid_attempts(round_id__in=ids)
         latest = [p.pk for r, p in award_selectors.current_publications(contest).items() if r in ids]
         prizes = Award.objects.filter(publication_id__in=latest).aggregate(
             n=Count("pk"), amount=Sum("amount")

@@ -7,7 +7,7 @@ per round and block Nhất 1, Nhì 2, Ba 3, Khuyến khích 10. Idempotent."""
 from decimal import Decimal
 
 from contests.models import Contest, PrizeTable
-from contests.results import services as awards
+from contests.results import tables
 from contests.rules import chain
 from contests.setup.demo import SLUG
 
@@ -17,7 +17,7 @@ def load():
     if contest is None:
         return []
     if not contest.result_policies.filter(round__isnull=True).exists():
-        awards.save_result_policy(
+        tables.save_result_policy(
             actor=None,
             contest=contest,
             chain_criteria=[chain.CORRECT, chain.PREDICTION, chain.DURATION, chain.SUBMITTED],
@@ -27,14 +27,14 @@ def load():
             valid_only=True,
         )
     if not PrizeTable.objects.filter(contest=contest, round__isnull=True, block__isnull=True).exists():
-        awards.save_prize_table(
+        tables.save_prize_table(
             actor=None,
             contest=contest,
             tiers=[
-                awards.TierData("Giải Nhất", 1, Decimal(2_000_000), 10),
-                awards.TierData("Giải Nhì", 2, Decimal(1_500_000), 8),
-                awards.TierData("Giải Ba", 3, Decimal(1_000_000), 6),
-                awards.TierData("Giải Khuyến khích", 10, Decimal(500_000), 4),
+                tables.TierData("Giải Nhất", 1, Decimal(2_000_000), 10),
+                tables.TierData("Giải Nhì", 2, Decimal(1_500_000), 8),
+                tables.TierData("Giải Ba", 3, Decimal(1_000_000), 6),
+                tables.TierData("Giải Khuyến khích", 10, Decimal(500_000), 4),
             ],
             exclude_staff=True,
             require_complete_profile=True,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Agency, User
 from contests.models import Block, CollectivePrize, PrizeTable, ResultPolicy, Round
-from contests.results.services import DEFAULT_TIERS, TierData
+from contests.results.tables import DEFAULT_TIERS, TierData
 from contests.rules import chain, chain_words
 
 MAX_TIERS = 8

@@ -33,7 +33,7 @@ from contests.models import (
 )
 from contests.rules import canonical, chain, chain_words, codes
 from contests.rules import prizes as award_rules
-from contests.setup import counting, drawing
+from contests.setup import drawing
 from questionbank.models import Question
 
 # --- permissions ----------------------------------------------------------------------
@@ -439,16 +439,6 @@ def in_progress_count(round):
 
 def last_version_number(round):
     return RoundResult.objects.filter(round=round).aggregate(v=Max("version"))["v"] or 0
-
-
-# --- for the question bank -------------------------------------------------------------------
-
-
-# The one counting rule of the boards and reports lives below the live boards
-# (contests.setup.counting): valid entries, and participants per agency with
-# or without the people of sub-agencies (the contest's count_subagencies).
-valid_attempts = counting.valid_attempts
-participants_by_agency = counting.participants_by_agency
 
 
 ATTEMPT_FIELDS = (

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from contests.models import Block, Round, RoundResult, Standing
 from contests.models.prize import MAX_COMPLAINT_DAYS
-from contests.results import checks
+from contests.results import checks, tables
 from contests.results import forms as award_forms
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
@@ -125,7 +125,7 @@ def award_policy(request, contest_id, round_id=None):
     form = award_forms.PolicyForm(request.POST or None, initial=award_forms.PolicyForm.initial_for(current))
     if request.method == "POST" and form.is_valid():
         try:
-            awards.save_result_policy(
+            tables.save_result_policy(
                 actor=request.user,
                 contest=contest,
                 round=round,
@@ -204,7 +204,7 @@ def award_prizes(request, contest_id):
     if request.method == "POST":
         if options.is_valid() and tiers.is_valid():
             rows = [
-                awards.TierData(
+                tables.TierData(
                     name=f.cleaned_data["name"],
                     count=f.cleaned_data["count"],
                     amount=f.cleaned_data.get("amount") or 0,
@@ -214,7 +214,7 @@ def award_prizes(request, contest_id):
                 if f.cleaned_data.get("name")
             ]
             try:
-                awards.save_prize_table(
+                tables.save_prize_table(
                     actor=request.user,
                     contest=contest,
                     round=chosen_round,

@@ -1,6 +1,10 @@
 """The final order of a round: the ranking chain, its canonical form and hash
 (the canonical encoding is canonical.py; the chain in words, chain_words.py).
 
+(Slightly over 600 lines on purpose: the criteria's keys, their traces and the
+ordering are one algorithm that a reader checks against the thể lệ in one
+place; its words and its canonical encoding are already apart.)
+
 Pure: plain values in, plain values out, no ORM. The award services read the
 attempts, call `finalise`, and store what it returns.
 

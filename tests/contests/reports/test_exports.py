@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from contests.documents import xlsx as exports
 from contests.models import Standing
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results import tables
+from contests.results.tables import TierData
 from tests.contests.results.conftest import entry, person
 from tests.factories import PASSWORD
 
@@ -46,7 +47,7 @@ def hostile_round(contest, round1, tree, alice):
     attacker.full_name = HOSTILE
     attacker.save(update_fields=["full_name"])
     entry(round1, attacker, prediction=1, finished_at=round1.opens_at + timedelta(hours=1))
-    awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
+    tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
     awards.finalise_round(round=round1)
     return attacker
 

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from contests.models import Attempt
 from contests.reports import selectors as reports
-from contests.results import selectors
 from contests.results import services as awards
+from contests.setup import counting
 from tests.builders import make_contest
 from tests.contests.results.conftest import TITLE, VN, answer, entry, make_question, make_round, person
 from tests.factories import PASSWORD
@@ -90,7 +90,7 @@ def test_it_leaves_out_disqualified_entries_from_participation(contest, round1, 
     entry(round1, officials[0])
     awards.finalise_round(round=round1)
     awards.disqualify(round=round1, user=officials[0], reason="Sai thông tin", actor=alice)
-    assert selectors.participants_by_agency(contest=contest) == {}
+    assert counting.participants_by_agency(contest=contest) == {}
 
 
 def test_it_lists_members_who_have_not_taken_part(contest, round1, officials, tree, charlie):

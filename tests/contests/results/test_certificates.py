@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from contests.models import Award
-from contests.results import certificates
+from contests.results import certificates, tables
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results.tables import TierData
 from contests.rules import codes as public_codes
 from tests.contests.results.conftest import entry
 from tests.factories import PASSWORD
@@ -23,7 +23,7 @@ def award(contest, round1, officials, alice):
     t = round1.opens_at + timedelta(hours=1)
     entry(round1, officials[0], prediction=2, finished_at=t)
     entry(round1, officials[1], prediction=2, duration_ms=700_000, finished_at=t)
-    awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
+    tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
     awards.finalise_round(round=round1)
     awards.publish_round(round=round1, actor=alice)
     return Award.objects.get()

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from contests.results import collective
+from contests.results import collective, tables
 from contests.results import services as awards
 from contests.results.collective import QuotaData
-from contests.results.services import TierData
+from contests.results.tables import TierData
 from contests.rules import collective as formulas
 from tests.contests.results.conftest import entry, make_round
 from tests.factories import PASSWORD
@@ -95,7 +95,7 @@ def test_it_ranks_agencies_from_the_data_with_quotas_and_points(contest, tree, o
     for n, o in enumerate(officials):
         entry(first, o, duration_ms=60_000 + n, finished_at=first.opens_at + timedelta(hours=1))
     entry(second, officials[0], finished_at=second.opens_at + timedelta(hours=1))
-    awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1, points=10)])
+    tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1, points=10)])
     awards.finalise_round(round=first)
     awards.publish_round(round=first, actor=alice)  # cc1 wins Nhất: 10 points for snv_unit
     prize = collective.save_collective_prize(

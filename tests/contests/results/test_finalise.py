@@ -20,6 +20,7 @@ from contests.models import (
 )
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
+from contests.results import tables
 from contests.rules import chain, chain_words
 from tests.contests.results.conftest import AFTER_CLOSE, entry, make_round, person
 
@@ -156,7 +157,7 @@ def test_it_orders_equal_over_and_under_predictions_as_configured(
     entry(round1, officials[1], prediction=3, finished_at=t)
     entry(round1, officials[2], prediction=0, finished_at=t)
     entry(round1, officials[3], prediction=0, finished_at=t)
-    awards.save_result_policy(
+    tables.save_result_policy(
         actor=None,
         contest=contest,
         chain_criteria=["score", "prediction"],

@@ -17,7 +17,8 @@ from accounts.models import User
 from contests.models import Block, PrizeTable
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results import tables
+from contests.results.tables import TierData
 from contests.rules import prizes as award_rules
 from tests.builders import make_contest
 from tests.contests.results.conftest import AFTER_CLOSE, entry, make_round, person
@@ -65,7 +66,7 @@ def posted(scope, *, tiers=(("Giải Nhất", 1), ("Giải Nhì", 2)), **options
 
 @pytest.fixture
 def contest_wide(contest):
-    return awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải chung", 3)])
+    return tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải chung", 3)])
 
 
 # --- the scope survives the round trip -------------------------------------------------------------
@@ -253,13 +254,13 @@ def test_it_says_so_in_vietnamese(client, contest, alice):
 
 def test_the_service_refuses_a_bad_minimum_with_the_other_problems_and_saves_nothing(contest):
     with pytest.raises(awards.AwardError) as error:
-        awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("", 1)], min_score=Decimal(101))
+        tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("", 1)], min_score=Decimal(101))
     assert error.value.messages == [
         "Prize 1 needs a name.",
         "The minimum score for a prize is a percentage from 0 to 100.",
     ]
     with pytest.raises(awards.AwardError):
-        awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Nhất", 1)], min_score=-1)
+        tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Nhất", 1)], min_score=-1)
     assert not PrizeTable.objects.exists()
 
 
@@ -276,7 +277,7 @@ def low_alone(contest, round1, blocks, officials, citizen):
     entry(round1, citizen, correct=18, block=blocks["dan"], prediction=3, finished_at=t)
     other = person("dan2@example.vn", kind=User.Kind.CITIZEN)
     entry(round1, other, correct=19, block=blocks["dan"], prediction=3, finished_at=t)
-    awards.save_prize_table(
+    tables.save_prize_table(
         actor=None,
         contest=contest,
         tiers=[TierData("Giải Nhất", 1), TierData("Giải Nhì", 1)],

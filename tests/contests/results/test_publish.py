@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from contests.models import Award, PrizeTable, Publication
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results import tables
+from contests.results.tables import TierData
 from tests.contests.results.conftest import AFTER_CLOSE, answer, entry, make_question, make_round, person
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ THREE = [TierData("Giải Nhất", 1, Decimal(2_000_000), 10), TierData("Giải 
 
 
 def table(contest, tiers=THREE, **options):
-    return awards.save_prize_table(actor=None, contest=contest, tiers=tiers, **options)
+    return tables.save_prize_table(actor=None, contest=contest, tiers=tiers, **options)
 
 
 def ranked(round, people, *, start=None):
@@ -65,9 +66,9 @@ def test_it_keeps_staff_eligible_when_the_table_says_so(contest, round1, alice, 
 
 def test_it_uses_the_most_specific_prize_table(contest, round1, blocks):
     table(contest, tiers=[TierData("Giải chung", 1)])
-    awards.save_prize_table(actor=None, contest=contest, block=blocks["cbccvc"], tiers=[TierData("Khối", 1)])
-    awards.save_prize_table(actor=None, contest=contest, round=round1, tiers=[TierData("Vòng", 1)])
-    awards.save_prize_table(
+    tables.save_prize_table(actor=None, contest=contest, block=blocks["cbccvc"], tiers=[TierData("Khối", 1)])
+    tables.save_prize_table(actor=None, contest=contest, round=round1, tiers=[TierData("Vòng", 1)])
+    tables.save_prize_table(
         actor=None, contest=contest, round=round1, block=blocks["cbccvc"], tiers=[TierData("Vòng khối", 1)]
     )
     pick = award_selectors.prize_table_for
@@ -80,7 +81,7 @@ def test_it_uses_the_most_specific_prize_table(contest, round1, blocks):
 
 def test_it_refuses_a_bad_prize_table(contest, english):
     with pytest.raises(awards.AwardError) as error:
-        awards.save_prize_table(
+        tables.save_prize_table(
             actor=None, contest=contest, tiers=[TierData("", 0), TierData("Nhì", 1), TierData("nhì", 1)]
         )
     assert error.value.messages == [
@@ -93,7 +94,7 @@ def test_it_refuses_a_bad_prize_table(contest, english):
 
 def test_it_lets_only_the_owner_agencys_organisers_change_prizes(contest, bob):
     with pytest.raises(PermissionDenied):
-        awards.save_prize_table(actor=bob, contest=contest, tiers=THREE)
+        tables.save_prize_table(actor=bob, contest=contest, tiers=THREE)
 
 
 def test_it_publishes_the_winners_and_emails_them(

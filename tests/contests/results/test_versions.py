@@ -18,7 +18,8 @@ from accounts.models import AuditEntry
 from contests.models import Attempt, Award, Publication
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results import tables
+from contests.results.tables import TierData
 from contests.setup import services as setup
 from tests.contests.results.conftest import AFTER_CLOSE, entry, person
 
@@ -42,7 +43,7 @@ def ranked(round, people):
 def published(contest, round1, officials, alice):
     """Version 1 of round 1's winners: Nhất for officials[0], Nhì for [1] and [2]."""
     ranked(round1, officials[:4])
-    awards.save_prize_table(actor=None, contest=contest, tiers=TIERS)
+    tables.save_prize_table(actor=None, contest=contest, tiers=TIERS)
     awards.finalise_round(round=round1, now=AFTER_CLOSE)
     return awards.publish_round(round=round1, actor=alice, now=AFTER_CLOSE)
 
@@ -215,7 +216,7 @@ def test_two_publishes_racing_make_one_version(contest, round1, officials, alice
     if connection.vendor != "postgresql":
         pytest.skip("the race needs PostgreSQL's row locks (SQLite serialises writers); runs in CI pass 2")
     ranked(round1, officials[:3])
-    awards.save_prize_table(actor=None, contest=contest, tiers=TIERS)
+    tables.save_prize_table(actor=None, contest=contest, tiers=TIERS)
     awards.finalise_round(round=round1, now=AFTER_CLOSE)
     outcomes, barrier = [], threading.Barrier(2)
 
@@ -319,7 +320,7 @@ def test_the_counted_flag_is_the_attempt_the_ranking_used(round1, officials, cou
 
 
 def test_every_result_action_is_in_the_audit_log(published, contest, round1, officials, alice):
-    awards.save_result_policy(
+    tables.save_result_policy(
         actor=alice,
         contest=contest,
         chain_criteria=["score", "prediction", "duration", "submitted"],

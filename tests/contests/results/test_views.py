@@ -12,7 +12,8 @@ from django.urls import reverse
 from contests.models import Award, Contest, Disqualification, RoundResult, TieDecision
 from contests.results import selectors as award_selectors
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results import tables
+from contests.results.tables import TierData
 from tests.contests.results.conftest import AFTER_CLOSE, entry
 from tests.factories import PASSWORD
 
@@ -42,7 +43,7 @@ def played(contest, round1, officials):
     t = round1.opens_at + timedelta(hours=1)
     for n, official in enumerate(officials[:4]):
         entry(round1, official, prediction=4, duration_ms=60_000 + n * 1000, finished_at=t)
-    awards.save_prize_table(
+    tables.save_prize_table(
         actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1), TierData("Giải Nhì", 1)]
     )
     return officials

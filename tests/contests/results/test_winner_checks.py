@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 
 from accounts import services as account_services
 from contests.models import Award, Contest, Disqualification, Publication, WinnerCheck
-from contests.results import checks
+from contests.results import checks, tables
 from contests.results import services as awards
-from contests.results.services import TierData
+from contests.results.tables import TierData
 from tests.contests.results.conftest import AFTER_CLOSE, entry, make_round
 from tests.factories import PASSWORD, next_cccd
 
@@ -64,7 +64,7 @@ def winners(contest, round1, officials, numbers, alice):
     t = round1.opens_at + timedelta(hours=1)
     for n, official in enumerate(officials[:4]):
         entry(round1, official, prediction=4, duration_ms=60_000 + n * 1000, finished_at=t)
-    awards.save_prize_table(
+    tables.save_prize_table(
         actor=None,
         contest=contest,
         tiers=[TierData("Giải Nhất", 1), TierData("Giải Nhì", 1), TierData("Giải Ba", 1, Decimal(500_000))],
@@ -317,7 +317,7 @@ def finalised(contest, round1, officials):
     t = round1.opens_at + timedelta(hours=1)
     for n, official in enumerate(officials[:2]):
         entry(round1, official, prediction=2, duration_ms=60_000 + n * 1000, finished_at=t)
-    awards.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
+    tables.save_prize_table(actor=None, contest=contest, tiers=[TierData("Giải Nhất", 1)])
     return awards.finalise_round(round=round1, now=AFTER_CLOSE)
 
 
