@@ -73,6 +73,23 @@ def _record_revokes(request, memberships):
         )
 
 
+class RevokesRolesOnDelete:
+    """Deleting a user or an agency deletes its roles: record each as revoked.
+    `role_owner` is the Membership field that points at the deleted object."""
+
+    role_owner = ""
+
+    def delete_model(self, request, obj):
+        _record_revokes(request, obj.memberships.select_related("user", "agency"))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            roles = Membership.objects.filter(**{f"{self.role_owner}__in": queryset})
+            _record_revokes(request, roles.select_related("user", "agency"))
+            super().delete_queryset(request, queryset)
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
@@ -80,7 +97,9 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(RevokesRolesOnDelete, admin.ModelAdmin):
+    role_owner = "agency"
+
     list_display = ["indented_name", "code", "kind", "headcount", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "code"]
@@ -96,17 +115,6 @@ class AgencyAdmin(admin.ModelAdmin):
             services.save_agency(agency=obj)
         except ValueError as exc:
             messages.error(request, str(exc))
-
-    def delete_model(self, request, obj):
-        _record_revokes(request, obj.memberships.select_related("user", "agency"))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            _record_revokes(
-                request, Membership.objects.filter(agency__in=queryset).select_related("user", "agency")
-            )
-            super().delete_queryset(request, queryset)
 
     def get_urls(self):
         return [
@@ -141,7 +149,9 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RevokesRolesOnDelete, BaseUserAdmin):
+    role_owner = "user"
+
     ordering = ["email"]
     list_display = ["email", "full_name", "kind", "agency", "is_staff", "is_active"]
     list_filter = ["kind", "is_staff", "is_superuser", "is_active", "position"]
@@ -185,17 +195,6 @@ class UserAdmin(BaseUserAdmin):
             _record_grant(request, membership)
         for membership, _fields in formset.changed_objects:
             _record_change(request, old[membership.pk], membership)
-
-    def delete_model(self, request, obj):
-        _record_revokes(request, obj.memberships.select_related("user", "agency"))
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            _record_revokes(
-                request, Membership.objects.filter(user__in=queryset).select_related("user", "agency")
-            )
-            super().delete_queryset(request, queryset)
 
 
 @admin.register(Membership)
