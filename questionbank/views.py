@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
+from config.http import parse_id
 from questionbank import selectors, services
 from questionbank.filtering import FILTER_KEYS, active_filters, filter_questions
 from questionbank.forms import (
@@ -369,7 +370,7 @@ def question_preview(request, pk):
     version = question.current_version
     number = request.GET.get("version")
     if number:
-        version = question.versions.filter(number=number if number.isdigit() else 0).first()
+        version = question.versions.filter(number=parse_id(number) or 0).first()
         if version is None:
             raise Http404
     options = [

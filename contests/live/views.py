@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from config.http import parse_id
 from contests.live import boards
 from contests.models import Block, Contest, Round
 from contests.setup import rules_text
@@ -39,9 +40,9 @@ def _round_for_viewer(request, round_id):
     block = None
     block_param = request.GET.get("block", "")
     if block_param:
-        if not block_param.isdigit():
+        if parse_id(block_param) is None:
             raise Http404
-        block = get_object_or_404(Block, pk=int(block_param), contest=contest)
+        block = get_object_or_404(Block, pk=parse_id(block_param), contest=contest)
     return round, block, allowed
 
 

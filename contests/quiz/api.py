@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from config.http import parse_id
 from contests.live import leaderboard
 from contests.models import Attempt, AttemptQuestion, Block
 from contests.quiz import answers, attempts, selectors
@@ -108,7 +109,7 @@ def read_json(request):
         return {}
     try:
         body = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: a deeply nested body
         return None
     return body if isinstance(body, dict) else None
 
@@ -407,9 +408,9 @@ def mine(request):
     round_id = request.GET.get("round")
     round = None
     if round_id:
-        if not round_id.isdigit():
+        if parse_id(round_id) is None:
             return error(400, "bad_request", _("“round” must be a round id."))
-        round = _round_or_404(request, int(round_id))
+        round = _round_or_404(request, parse_id(round_id))
     attempts.finalise_expired_for(user=request.user, round=round, now=now)
     qs = Attempt.objects.filter(user=request.user, is_preview=False).order_by("-started_at")
     if round is not None:
@@ -438,7 +439,7 @@ def round_leaderboard(request, round_id):
     block = None
     block_id = request.GET.get("block")
     if block_id:
-        block = Block.objects.filter(pk=block_id if block_id.isdigit() else 0, contest=round.contest).first()
+        block = Block.objects.filter(pk=parse_id(block_id) or 0, contest=round.contest).first()
         if block is None:
             return error(404, "not_found", _("This block does not exist."))
     if mode == leaderboard.FROZEN:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.http import parse_id
 from contests.quiz import attempts, closing
 from contests.rules import timer
 from contests.setup import access, checks, drawing, selectors, services
@@ -69,7 +70,7 @@ def round_preview(request, contest_id, round_id):
     block = None
     if request.POST.get("block"):
         blocks = round.blocks.all() if round.blocks.exists() else contest.blocks.all()
-        block = blocks.filter(pk=request.POST["block"]).first() if request.POST["block"].isdigit() else None
+        block = blocks.filter(pk=parse_id(request.POST["block"]) or 0).first()
         if block is None:
             messages.error(request, _("Choose a block of this round."))
             return back

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts import audit
+from config.http import parse_id
 from contests.documents import xlsx as exports
 from contests.documents.pdf import ReportPDF, pdf_response
 from contests.models import Block, RoundResult, Standing
@@ -28,8 +29,8 @@ def report_results_xlsx(request, contest_id, round_id):
     contest, round = access.managed_round(request, contest_id, round_id)
     version = request.GET.get("version")
     result = (
-        get_object_or_404(RoundResult, round=round, version=version)
-        if version and version.isdigit()
+        get_object_or_404(RoundResult, round=round, version=parse_id(version))
+        if parse_id(version)
         else award_selectors.current_result(round)
     )
     if result is None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from config.http import parse_id
 from contests.models import Block, Round, RoundResult, Standing
 from contests.models.prize import MAX_COMPLAINT_DAYS
 from contests.results import checks, tables
@@ -351,7 +352,7 @@ def award_round(request, contest_id, round_id):
             found = found.filter(
                 Q(user__full_name__icontains=query)
                 | Q(user__email__iexact=query)
-                | Q(user__pk=int(query) if query.isdigit() else 0)
+                | Q(user__pk=parse_id(query) or 0)
             )
             context["found"] = _with_traces(list(found.order_by("position")[:PAGE_SIZE]), criteria)
         context["query"] = query
@@ -406,7 +407,8 @@ def award_tie(request, contest_id, round_id):
     result = award_selectors.current_result(round)
     if result is None:
         raise Http404
-    ids = [int(k.removeprefix("place_")) for k in request.POST if k.startswith("place_") and k[6:].isdigit()]
+    ids = [parse_id(k.removeprefix("place_")) for k in request.POST if k.startswith("place_")]
+    ids = [i for i in ids if i is not None]
     users = list(User.objects.filter(pk__in=ids))
     block = None
     if request.POST.get("block"):
